@@ -1,0 +1,184 @@
+package io.github.lossforge.core.classification;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import io.github.lossforge.core.BaseLoss;
+import io.github.lossforge.core.LossInfo;
+import io.github.lossforge.core.LossInputs;
+import io.github.lossforge.core.Numerics;
+import io.github.lossforge.core.ParamSpec;
+import io.github.lossforge.core.Slot;
+
+import java.util.List;
+
+/**
+ * The label-distributionally-robust loss with the KL regulariser (LDR-KL):
+ *
+ * <p>\( \psi(f, y) = \lambda \log\Big( \frac{1}{C} \sum_k \exp\big( (\delta_{k,y} + z_k - z_y) /
+ * \lambda \big) \Big) \), with margin \( \delta_{k,y} = c \cdot 1[k \ne y] \) (the k = y term is 0)
+ * and scores z = f ({@code normalize=none}) or, as in the official code, \( z = \mathrm{softplus}(f) /
+ * \mathrm{mean}_k\, \mathrm{softplus}(f_k) \) ({@code normalize=softplus-mean}). The 1/C inside the
+ * log means the loss can be negative (≥ −λ log C): that is the paper's definition, kept as is.
+ * Limits: λ → 0 gives Crammer–Singer \( \max_k(\delta_{k,y} + z_k - z_y) \); λ → ∞ gives \(
+ * \frac{1}{C} \sum_k (\delta_{k,y} + z_k - z_y) \); c = 0, λ = 1 gives cross-entropy − log C.
+ *
+ * <p>Slots: predictions[0] logits (N, C); labels[0] class indices (N), int64. Parameters: {@code
+ * lambda} (1.0, &gt; 0), {@code margin} (0.1), {@code normalize} ({@code none} | {@code
+ * softplus-mean}, default {@code none}: the paper's raw-logit form), {@code reduction} (mean). In the
+ * softplus-mean form the mean is clamped at 1e-12 so logits far below 0 stay finite.
+ *
+ * <p>Paper: Dixian Zhu, Yiming Ying, Tianbao Yang, "Label Distributionally Robust Losses for
+ * Multi-class Classification: Consistency, Robustness and Adaptivity", ICML 2023, arXiv 2112.14869.
+ */
+public final class LdrKlLoss extends BaseLoss {
+
+    /** The registry id. */
+    public static final String ID = "ldr-kl";
+
+    /** The default λ. */
+    public static final double DEFAULT_LAMBDA = 1.0;
+
+    /** The default margin c. */
+    public static final double DEFAULT_MARGIN = 0.1;
+
+    /** Scores are the raw logits (the paper's formula). */
+    public static final String NORMALIZE_NONE = "none";
+
+    /** Scores are softplus(f) divided by its mean over classes (the official code). */
+    public static final String NORMALIZE_SOFTPLUS_MEAN = "softplus-mean";
+
+    private static final double MIN_SCORE_MEAN = 1e-12;
+
+    /** What the registry knows of this loss. */
+    public static final LossInfo INFO =
+            LossInfo.builder(ID, LdrKlLoss.class)
+                    .paper("Zhu, Ying, Yang: Label Distributionally Robust Losses for Multi-class"
+                            + " Classification, ICML 2023, arXiv 2112.14869")
+                    .prediction("P0 logits (N,C)")
+                    .label("L0 target (N) int64")
+                    .classifierLoss()
+                    .param(ParamSpec.number("lambda", DEFAULT_LAMBDA, "> 0: KL regularisation strength"))
+                    .param(ParamSpec.number("margin", DEFAULT_MARGIN, "margin c on the classes k ≠ y"))
+                    .param(ParamSpec.word("normalize", NORMALIZE_NONE,
+                            List.of(NORMALIZE_NONE, NORMALIZE_SOFTPLUS_MEAN),
+                            "score normalisation before the loss"))
+                    .factory(p -> builder()
+                            .optLambda(p.number("lambda"))
+                            .optMargin(p.number("margin"))
+                            .optNormalize(p.word("normalize"))
+                            .optReduction(p.reduction())
+                            .build())
+                    .build();
+
+    private final double lambda;
+    private final double margin;
+    private final boolean softplusMean;
+
+    private LdrKlLoss(Builder b) {
+        super(ID, b.reduction(), true);
+        if (!(b.lambda > 0) || Double.isInfinite(b.lambda)) {
+            throw new IllegalArgumentException(ID + ": lambda must be a finite number > 0, got " + b.lambda);
+        }
+        if (!Double.isFinite(b.margin)) {
+            throw new IllegalArgumentException(ID + ": margin must be finite, got " + b.margin);
+        }
+        if (!NORMALIZE_NONE.equals(b.normalize) && !NORMALIZE_SOFTPLUS_MEAN.equals(b.normalize)) {
+            throw new IllegalArgumentException(
+                    ID + ": normalize must be one of none, softplus-mean, got '" + b.normalize + "'");
+        }
+        this.lambda = b.lambda;
+        this.margin = b.margin;
+        this.softplusMean = NORMALIZE_SOFTPLUS_MEAN.equals(b.normalize);
+    }
+
+    /**
+     * Starts a builder.
+     *
+     * @return a builder with the defaults
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    protected NDArray compute(LossInputs in) {
+        in.requireSlots(1, 1, 1, 1);
+        Slot logits = in.prediction(0, "logits").requireRank("(N, C)", 2);
+        Slot target = in.label(0, "target").requireRank("(N)", 1).requireSameBatch(logits);
+        long classes = logits.size(1);
+        target.requireClassIndices(classes);
+        NDArray scores = softplusMean ? softplusMeanScores(logits.array()) : logits.array();
+        NDArray shifted = marginShiftedScores(scores, target.array(), in.computeType());
+        return Numerics.logMeanExp(shifted.div(lambda), 1).mul(lambda);
+    }
+
+    /** δ_{k,y} + z_k − z_y: the per-class margin violations, 0 at k = y. */
+    private NDArray marginShiftedScores(NDArray scores, NDArray target, DataType type) {
+        NDArray scoreOfTarget = Numerics.gatherRows(scores, target).expandDims(1);
+        NDArray notTarget = target.toType(DataType.INT64, false)
+                .oneHot((int) scores.getShape().get(1), type).neg().add(1);
+        return scores.sub(scoreOfTarget).add(notTarget.mul(margin));
+    }
+
+    private static NDArray softplusMeanScores(NDArray logits) {
+        NDArray z = Numerics.softplus(logits);
+        return z.div(z.mean(new int[] {1}, true).maximum(MIN_SCORE_MEAN));
+    }
+
+    /** Builds an {@link LdrKlLoss}. */
+    public static final class Builder extends BaseLoss.Builder<Builder> {
+        private double lambda = DEFAULT_LAMBDA;
+        private double margin = DEFAULT_MARGIN;
+        private String normalize = NORMALIZE_NONE;
+
+        private Builder() {}
+
+        /**
+         * Sets λ.
+         *
+         * @param lambda &gt; 0 (default 1.0)
+         * @return this
+         */
+        public Builder optLambda(double lambda) {
+            this.lambda = lambda;
+            return this;
+        }
+
+        /**
+         * Sets the margin c applied to the classes k ≠ y.
+         *
+         * @param margin the margin (default 0.1)
+         * @return this
+         */
+        public Builder optMargin(double margin) {
+            this.margin = margin;
+            return this;
+        }
+
+        /**
+         * Sets the score normalisation.
+         *
+         * @param normalize {@code none} (default) or {@code softplus-mean}
+         * @return this
+         */
+        public Builder optNormalize(String normalize) {
+            this.normalize = normalize;
+            return this;
+        }
+
+        /**
+         * Builds the loss.
+         *
+         * @return the loss
+         */
+        public LdrKlLoss build() {
+            return new LdrKlLoss(this);
+        }
+
+        @Override
+        protected Builder self() {
+            return this;
+        }
+    }
+}

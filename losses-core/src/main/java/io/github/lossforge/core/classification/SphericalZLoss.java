@@ -1,0 +1,165 @@
+package io.github.lossforge.core.classification;
+
+import ai.djl.ndarray.NDArray;
+import io.github.lossforge.core.BaseLoss;
+import io.github.lossforge.core.LossInfo;
+import io.github.lossforge.core.LossInputs;
+import io.github.lossforge.core.Numerics;
+import io.github.lossforge.core.ParamSpec;
+import io.github.lossforge.core.Slot;
+
+/**
+ * The Z-loss of the spherical family: the target output's z-score pushed through a softplus,
+ *
+ * <p>\( \mu = \frac{1}{D}\sum_k o_k,\; \sigma = \sqrt{\frac{1}{D}\sum_k (o_k - \mu)^2 +
+ * \varepsilon^2},\; z_c = \frac{o_c - \mu}{\sigma},\; L = \frac{1}{a}\log\big(1 + e^{a (b -
+ * z_c)}\big). \)
+ *
+ * <p>It is invariant to \( o \to \alpha o + \beta \) (α &gt; 0) up to ε. σ is computed from centred
+ * outputs (the q/D − μ² form cancels catastrophically when |μ| ≫ σ), and ε enters under the square
+ * root so that equal outputs (σ = 0, e.g. at a zero init) give a finite value and gradient. This is
+ * not the PaLM-style log-Z² penalty (see {@code zLossScale} of Cut Cross-Entropy).
+ *
+ * <p>Slots: predictions[0] outputs (N, D); labels[0] target indices (N), int64. Parameters: {@code a}
+ * (1.0, &gt; 0, sharpness), {@code b} (0.0, the z-score where the loss saturates), {@code eps} (1e-6,
+ * ≥ 0), {@code reduction} (mean). a = 1, b = 0 are the authors' released example values.
+ *
+ * <p>Paper: Alexandre de Brébisson, Pascal Vincent, "The Z-loss: a shift and scale invariant
+ * classification loss belonging to the Spherical Family", 2016, arXiv 1604.08859.
+ */
+public final class SphericalZLoss extends BaseLoss {
+
+    /** The registry id. */
+    public static final String ID = "z-loss-spherical";
+
+    /** The default sharpness a. */
+    public static final double DEFAULT_A = 1.0;
+
+    /** The default saturation z-score b. */
+    public static final double DEFAULT_B = 0.0;
+
+    /** The default ε added (squared) to the variance. */
+    public static final double DEFAULT_EPS = 1e-6;
+
+    /** What the registry knows of this loss. */
+    public static final LossInfo INFO =
+            LossInfo.builder(ID, SphericalZLoss.class)
+                    .paper("de Brébisson, Vincent: The Z-loss: a shift and scale invariant classification"
+                            + " loss belonging to the Spherical Family, 2016, arXiv 1604.08859")
+                    .prediction("P0 outputs (N,D)")
+                    .label("L0 target (N) int64")
+                    .classifierLoss()
+                    .param(ParamSpec.number("a", DEFAULT_A, "> 0: softplus sharpness"))
+                    .param(ParamSpec.number("b", DEFAULT_B, "z-score at which the loss saturates"))
+                    .param(ParamSpec.number("eps", DEFAULT_EPS, "≥ 0: σ = sqrt(var + eps²)"))
+                    .factory(p -> builder()
+                            .optA(p.number("a"))
+                            .optB(p.number("b"))
+                            .optEps(p.number("eps"))
+                            .optReduction(p.reduction())
+                            .build())
+                    .build();
+
+    private final double a;
+    private final double b;
+    private final double eps;
+
+    private SphericalZLoss(Builder builder) {
+        super(ID, builder.reduction(), true);
+        if (!(builder.a > 0) || Double.isInfinite(builder.a)) {
+            throw new IllegalArgumentException(ID + ": a must be a finite number > 0, got " + builder.a);
+        }
+        if (!Double.isFinite(builder.b)) {
+            throw new IllegalArgumentException(ID + ": b must be finite, got " + builder.b);
+        }
+        if (!(builder.eps >= 0) || Double.isInfinite(builder.eps)) {
+            throw new IllegalArgumentException(ID + ": eps must be a finite number ≥ 0, got " + builder.eps);
+        }
+        this.a = builder.a;
+        this.b = builder.b;
+        this.eps = builder.eps;
+    }
+
+    /**
+     * Starts a builder.
+     *
+     * @return a builder with the defaults
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    protected NDArray compute(LossInputs in) {
+        in.requireSlots(1, 1, 1, 1);
+        Slot outputs = in.prediction(0, "outputs").requireRank("(N, D)", 2);
+        Slot target = in.label(0, "target").requireRank("(N)", 1).requireSameBatch(outputs);
+        target.requireClassIndices(outputs.size(1));
+        NDArray zScore = targetZScore(outputs.array(), target.array());
+        return Numerics.softplus(zScore.neg().add(b).mul(a)).div(a);
+    }
+
+    /** (o_c − μ) / sqrt(var + ε²) per row. */
+    private NDArray targetZScore(NDArray outputs, NDArray target) {
+        NDArray centred = outputs.sub(outputs.mean(new int[] {1}, true));
+        NDArray sigma = centred.square().mean(new int[] {1}).add(eps * eps).sqrt();
+        return Numerics.gatherRows(centred, target).div(sigma);
+    }
+
+    /** Builds a {@link SphericalZLoss}. */
+    public static final class Builder extends BaseLoss.Builder<Builder> {
+        private double a = DEFAULT_A;
+        private double b = DEFAULT_B;
+        private double eps = DEFAULT_EPS;
+
+        private Builder() {}
+
+        /**
+         * Sets the sharpness a.
+         *
+         * @param a &gt; 0 (default 1.0)
+         * @return this
+         */
+        public Builder optA(double a) {
+            this.a = a;
+            return this;
+        }
+
+        /**
+         * Sets the saturation z-score b.
+         *
+         * @param b the z-score (default 0.0)
+         * @return this
+         */
+        public Builder optB(double b) {
+            this.b = b;
+            return this;
+        }
+
+        /**
+         * Sets ε.
+         *
+         * @param eps ≥ 0 (default 1e-6)
+         * @return this
+         */
+        public Builder optEps(double eps) {
+            this.eps = eps;
+            return this;
+        }
+
+        /**
+         * Builds the loss.
+         *
+         * @return the loss
+         */
+        public SphericalZLoss build() {
+            return new SphericalZLoss(this);
+        }
+
+        @Override
+        protected Builder self() {
+            return this;
+        }
+    }
+}

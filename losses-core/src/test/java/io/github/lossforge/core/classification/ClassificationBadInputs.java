@@ -1,0 +1,44 @@
+package io.github.lossforge.core.classification;
+
+import ai.djl.ndarray.types.DataType;
+import io.github.lossforge.core.testkit.Generators;
+import io.github.lossforge.core.testkit.HostTensor;
+import io.github.lossforge.core.testkit.LossContract.BadInput;
+import io.github.lossforge.core.testkit.Sample;
+
+import java.util.List;
+import java.util.Random;
+
+/** The bad-input matrix of every loss that takes (N, C) scores and (N) class targets. */
+final class ClassificationBadInputs {
+
+    private ClassificationBadInputs() {}
+
+    static List<BadInput> forScoresAndTargets(Random rng, String role, String layout) {
+        HostTensor logits = Generators.normal(rng, 1, 4, 3);
+        HostTensor targets = Generators.classes(rng, 3, 4);
+        return List.of(
+                new BadInput("rank-3 scores",
+                        new Sample(List.of(targets), List.of(logits.reshape(4, 3, 1))),
+                        "predictions[0] (" + role + ")", "(4, 3, 1)", layout),
+                new BadInput("rank-2 targets",
+                        new Sample(List.of(targets.reshape(4, 1)), List.of(logits)),
+                        "labels[0] (target)", "(4, 1)", "(N)"),
+                new BadInput("batch mismatch",
+                        new Sample(List.of(targets.firstRows(3)), List.of(logits)),
+                        "labels[0] (target)", "(3)", "4"),
+                new BadInput("class index out of range",
+                        new Sample(List.of(HostTensor.longs(new long[] {0, 1, 3, 2}, 4)), List.of(logits)),
+                        "labels[0] (target)", "3", "[0, 3)"),
+                new BadInput("negative class index",
+                        new Sample(List.of(HostTensor.longs(new long[] {0, -1, 2, 2}, 4)), List.of(logits)),
+                        "labels[0] (target)", "-1"),
+                new BadInput("floating targets",
+                        new Sample(List.of(targets.withType(DataType.FLOAT32).reshape(4)), List.of(logits)),
+                        "labels[0] (target)", "int64"),
+                new BadInput("missing target slot",
+                        new Sample(List.of(), List.of(logits)), "labels"),
+                new BadInput("extra prediction slot",
+                        new Sample(List.of(targets), List.of(logits, logits)), "predictions"));
+    }
+}
