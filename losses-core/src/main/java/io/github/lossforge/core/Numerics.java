@@ -81,7 +81,7 @@ public final class Numerics {
      * @return softplus of x
      */
     public static NDArray softplus(NDArray x) {
-        return x.maximum(0).add(log1p(x.abs().neg().exp()));
+        return Scalar.max(x, 0).add(log1p(x.abs().neg().exp()));
     }
 
     /**
@@ -95,16 +95,16 @@ public final class Numerics {
      * @return log1p(x)
      */
     public static NDArray log1p(NDArray x) {
-        NDArray s = x.clip(-LOG1P_SERIES, LOG1P_SERIES);
+        NDArray s = Scalar.clamp(x, -LOG1P_SERIES, LOG1P_SERIES);
         s = s.div(s.add(2));
         NDArray s2 = s.square();
-        NDArray series = s2.mul(1.0 / 15);
+        NDArray series = Scalar.mul(s2, 1.0 / 15);
         for (int k = 13; k >= 3; k -= 2) {
             series = series.add(1.0 / k).mul(s2);
         }
-        NDArray smallForm = series.add(1).mul(s).mul(2);
-        NDArray largeForm = x.maximum(LOG1P_SERIES).add(1).log();
-        NDArray negForm = x.clip(-1, -LOG1P_SERIES).add(1).log();
+        NDArray smallForm = Scalar.mul(series.add(1).mul(s), 2);
+        NDArray largeForm = Scalar.max(x, LOG1P_SERIES).add(1).log();
+        NDArray negForm = Scalar.clamp(x, -1, -LOG1P_SERIES).add(1).log();
         return NDArrays.where(
                 x.abs().lte(LOG1P_SERIES),
                 smallForm,
@@ -119,7 +119,7 @@ public final class Numerics {
      * @return atanh(x)
      */
     public static NDArray atanh(NDArray x) {
-        return log1p(x).sub(log1p(x.neg())).mul(0.5);
+        return Scalar.mul(log1p(x).sub(log1p(x.neg())), 0.5);
     }
 
     /**
@@ -130,8 +130,8 @@ public final class Numerics {
      * @return expm1(x)
      */
     public static NDArray expm1(NDArray x) {
-        NDArray t = x.clip(-SMALL, SMALL).div(2).tanh();
-        NDArray smallForm = t.mul(2).div(t.neg().add(1));
+        NDArray t = Scalar.div(Scalar.clamp(x, -SMALL, SMALL), 2).tanh();
+        NDArray smallForm = Scalar.mul(t, 2).div(t.neg().add(1));
         NDArray largeForm = x.exp().sub(1);
         return NDArrays.where(x.abs().lte(SMALL), smallForm, largeForm);
     }
@@ -145,8 +145,8 @@ public final class Numerics {
      * @return the capped expm1
      */
     public static NDArray cappedExpm1(NDArray x) {
-        NDArray below = expm1(x.minimum(EXP_CAP));
-        NDArray beyond = x.maximum(EXP_CAP).sub(EXP_CAP).mul(Math.exp(EXP_CAP));
+        NDArray below = expm1(Scalar.min(x, EXP_CAP));
+        NDArray beyond = Scalar.mul(Scalar.max(x, EXP_CAP).sub(EXP_CAP), Math.exp(EXP_CAP));
         return below.add(beyond);
     }
 
@@ -171,7 +171,7 @@ public final class Numerics {
      * @return acos of the clamped input
      */
     public static NDArray clampedAcos(NDArray x, double eps) {
-        return x.clip(-1 + eps, 1 - eps).acos();
+        return Scalar.clamp(x, -1 + eps, 1 - eps).acos();
     }
 
     /**
@@ -182,7 +182,7 @@ public final class Numerics {
      * @return atanh of the clamped input
      */
     public static NDArray clampedAtanh(NDArray x, double eps) {
-        return atanh(x.clip(-1 + eps, 1 - eps));
+        return atanh(Scalar.clamp(x, -1 + eps, 1 - eps));
     }
 
     /**

@@ -6,6 +6,7 @@ import io.github.lossforge.core.LossInfo;
 import io.github.lossforge.core.LossInputs;
 import io.github.lossforge.core.Numerics;
 import io.github.lossforge.core.ParamSpec;
+import io.github.lossforge.core.Scalar;
 import io.github.lossforge.core.Slot;
 
 /**
@@ -89,7 +90,7 @@ public final class CompSumLoss extends BaseLoss {
         if (tau == 1.0) {
             return logPy.neg();
         }
-        return Numerics.cappedExpm1(logPy.mul(tau - 1)).div(1 - tau);
+        return Scalar.div(Numerics.cappedExpm1(Scalar.mul(logPy, tau - 1)), 1 - tau);
     }
 
     /** Builds a {@link CompSumLoss}. */

@@ -7,6 +7,7 @@ import io.github.lossforge.core.LossInfo;
 import io.github.lossforge.core.LossInputs;
 import io.github.lossforge.core.Numerics;
 import io.github.lossforge.core.ParamSpec;
+import io.github.lossforge.core.Scalar;
 import io.github.lossforge.core.Slot;
 
 import java.util.List;
@@ -110,7 +111,7 @@ public final class LdrKlLoss extends BaseLoss {
         target.requireClassIndices(classes);
         NDArray scores = softplusMean ? softplusMeanScores(logits.array()) : logits.array();
         NDArray shifted = marginShiftedScores(scores, target.array(), in.computeType());
-        return Numerics.logMeanExp(shifted.div(lambda), 1).mul(lambda);
+        return Scalar.mul(Numerics.logMeanExp(Scalar.div(shifted, lambda), 1), lambda);
     }
 
     /** δ_{k,y} + z_k − z_y: the per-class margin violations, 0 at k = y. */
@@ -118,12 +119,12 @@ public final class LdrKlLoss extends BaseLoss {
         NDArray scoreOfTarget = Numerics.gatherRows(scores, target).expandDims(1);
         NDArray notTarget = target.toType(DataType.INT64, false)
                 .oneHot((int) scores.getShape().get(1), type).neg().add(1);
-        return scores.sub(scoreOfTarget).add(notTarget.mul(margin));
+        return scores.sub(scoreOfTarget).add(Scalar.mul(notTarget, margin));
     }
 
     private static NDArray softplusMeanScores(NDArray logits) {
         NDArray z = Numerics.softplus(logits);
-        return z.div(z.mean(new int[] {1}, true).maximum(MIN_SCORE_MEAN));
+        return z.div(Scalar.max(z.mean(new int[] {1}, true), MIN_SCORE_MEAN));
     }
 
     /** Builds an {@link LdrKlLoss}. */

@@ -6,6 +6,7 @@ import io.github.lossforge.core.LossInfo;
 import io.github.lossforge.core.LossInputs;
 import io.github.lossforge.core.Numerics;
 import io.github.lossforge.core.ParamSpec;
+import io.github.lossforge.core.Scalar;
 import io.github.lossforge.core.Slot;
 
 /**
@@ -97,7 +98,7 @@ public final class SphericalZLoss extends BaseLoss {
         Slot target = in.label(0, "target").requireRank("(N)", 1).requireSameBatch(outputs);
         target.requireClassIndices(outputs.size(1));
         NDArray zScore = targetZScore(outputs.array(), target.array());
-        return Numerics.softplus(zScore.neg().add(b).mul(a)).div(a);
+        return Scalar.div(Numerics.softplus(Scalar.mul(zScore.neg().add(b), a)), a);
     }
 
     /** (o_c − μ) / sqrt(var + ε²) per row. */

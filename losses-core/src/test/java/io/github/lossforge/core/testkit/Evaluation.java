@@ -33,6 +33,20 @@ public final class Evaluation {
      * @return the evaluation
      */
     public static Evaluation of(Loss loss, Sample sample, DataType floatType) {
+        return of(loss, sample, floatType, false);
+    }
+
+    /**
+     * Evaluates a loss with autograd, optionally running a {@link GarbageScrub} between the forward
+     * and the backward pass.
+     *
+     * @param loss the loss
+     * @param sample the sample
+     * @param floatType the dtype of the floating slots
+     * @param scrub whether to collect and overwrite freed memory before backward
+     * @return the evaluation
+     */
+    public static Evaluation of(Loss loss, Sample sample, DataType floatType, boolean scrub) {
         try (NDManager manager = NDManager.newBaseManager()) {
             NDList labels = sample.labelList(manager, floatType);
             NDList predictions = sample.predictionList(manager, floatType);
@@ -42,7 +56,11 @@ public final class Evaluation {
                 NDArray result = loss.evaluate(labels, predictions);
                 type = result.getDataType();
                 value = result.toType(DataType.FLOAT64, false).toDoubleArray();
-                collector.backward(result.sum());
+                NDArray total = result.sum();
+                if (scrub) {
+                    GarbageScrub.run();
+                }
+                collector.backward(total);
             }
             double[][] grads = new double[predictions.size()][];
             for (int i = 0; i < predictions.size(); i++) {

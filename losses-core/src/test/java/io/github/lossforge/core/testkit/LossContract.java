@@ -228,6 +228,24 @@ public abstract class LossContract {
     }
 
     @Test
+    void gradientSurvivesGarbageCollectionBetweenForwardAndBackward() {
+        Sample s = sample(1, rng(12));
+        for (Variant v : variants()) {
+            BaseLoss loss = v.loss().apply(Reduction.MEAN);
+            Evaluation plain = Evaluation.of(loss, s, DataType.FLOAT64);
+            Evaluation scrubbed = Evaluation.of(loss, s, DataType.FLOAT64, true);
+            for (int slot = 0; slot < s.predictions().size(); slot++) {
+                if (s.prediction(slot).isFloating()) {
+                    assertThat(scrubbed.gradient(slot))
+                            .as("%s: gradient of predictions[%d] with a GC between forward and backward"
+                                    + " (a constant made from Java memory was freed: use Scalar)", v.name(), slot)
+                            .containsExactly(plain.gradient(slot));
+                }
+            }
+        }
+    }
+
+    @Test
     void staysFiniteAtExtremeValues() {
         Sample s = extremeSample(rng(3));
         for (Variant v : variants()) {
