@@ -11,6 +11,6 @@ public final class ClassificationLosses implements LossProvider {
     /** {@inheritDoc} */
     @Override
     public List<LossInfo> losses() {
-        return List.of(CompSumLoss.INFO, LdrKlLoss.INFO, SphericalZLoss.INFO);
+        return List.of(CompSumLoss.INFO, LdrKlLoss.INFO, SphericalZLoss.INFO, MultiAspectDistillationLoss.INFO);
     }
 }

@@ -6,7 +6,6 @@ import io.github.lossforge.core.LossInfo;
 import io.github.lossforge.core.LossInputs;
 import io.github.lossforge.core.Numerics;
 import io.github.lossforge.core.ParamSpec;
-import io.github.lossforge.core.Scalar;
 import io.github.lossforge.core.Slot;
 
 /**
@@ -86,11 +85,7 @@ public final class CompSumLoss extends BaseLoss {
         Slot logits = in.prediction(0, "logits").requireRank("(N, C)", 2);
         Slot target = in.label(0, "target").requireRank("(N)", 1).requireSameBatch(logits);
         target.requireClassIndices(logits.size(1));
-        NDArray logPy = Numerics.logProbabilityOf(logits.array(), target.array());
-        if (tau == 1.0) {
-            return logPy.neg();
-        }
-        return Scalar.div(Numerics.cappedExpm1(Scalar.mul(logPy, tau - 1)), 1 - tau);
+        return ClassificationMath.compSum(logits.array(), target.array(), tau);
     }
 
     /** Builds a {@link CompSumLoss}. */

@@ -1,7 +1,6 @@
 package io.github.lossforge.core.classification;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.types.DataType;
 import io.github.lossforge.core.BaseLoss;
 import io.github.lossforge.core.LossInfo;
 import io.github.lossforge.core.LossInputs;
@@ -110,16 +109,8 @@ public final class LdrKlLoss extends BaseLoss {
         long classes = logits.size(1);
         target.requireClassIndices(classes);
         NDArray scores = softplusMean ? softplusMeanScores(logits.array()) : logits.array();
-        NDArray shifted = marginShiftedScores(scores, target.array(), in.computeType());
-        return Scalar.mul(Numerics.logMeanExp(Scalar.div(shifted, lambda), 1), lambda);
-    }
-
-    /** δ_{k,y} + z_k − z_y: the per-class margin violations, 0 at k = y. */
-    private NDArray marginShiftedScores(NDArray scores, NDArray target, DataType type) {
-        NDArray scoreOfTarget = Numerics.gatherRows(scores, target).expandDims(1);
-        NDArray notTarget = target.toType(DataType.INT64, false)
-                .oneHot((int) scores.getShape().get(1), type).neg().add(1);
-        return scores.sub(scoreOfTarget).add(Scalar.mul(notTarget, margin));
+        NDArray shifted = ClassificationMath.marginShiftedScores(scores, target.array(), margin);
+        return ClassificationMath.lambdaLogMeanExp(shifted, Scalar.of(shifted, lambda));
     }
 
     private static NDArray softplusMeanScores(NDArray logits) {
