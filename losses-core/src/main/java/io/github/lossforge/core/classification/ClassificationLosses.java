@@ -11,6 +11,7 @@ public final class ClassificationLosses implements LossProvider {
     /** {@inheritDoc} */
     @Override
     public List<LossInfo> losses() {
-        return List.of(CompSumLoss.INFO, LdrKlLoss.INFO, SphericalZLoss.INFO, MultiAspectDistillationLoss.INFO);
+        return List.of(CompSumLoss.INFO, LdrKlLoss.INFO, SphericalZLoss.INFO, MultiAspectDistillationLoss.INFO,
+                TriBceLoss.INFO);
     }
 }
