@@ -12,6 +12,6 @@ public final class ClassificationLosses implements LossProvider {
     @Override
     public List<LossInfo> losses() {
         return List.of(CompSumLoss.INFO, LdrKlLoss.INFO, SphericalZLoss.INFO, MultiAspectDistillationLoss.INFO,
-                TriBceLoss.INFO);
+                TriBceLoss.INFO, CorrectnessAwareLoss.INFO);
     }
 }
