@@ -12,6 +12,7 @@ public final class ClassificationLosses implements LossProvider {
     @Override
     public List<LossInfo> losses() {
         return List.of(CompSumLoss.INFO, LdrKlLoss.INFO, SphericalZLoss.INFO, MultiAspectDistillationLoss.INFO,
-                TriBceLoss.INFO, CorrectnessAwareLoss.INFO);
+                TriBceLoss.INFO, CorrectnessAwareLoss.INFO,
+                AnyLoss.INFO);
     }
 }
