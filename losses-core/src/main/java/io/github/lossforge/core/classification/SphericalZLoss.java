@@ -6,8 +6,8 @@ import io.github.lossforge.core.LossInfo;
 import io.github.lossforge.core.LossInputs;
 import io.github.lossforge.core.Numerics;
 import io.github.lossforge.core.ParamSpec;
-import io.github.lossforge.core.Scalar;
 import io.github.lossforge.core.Slot;
+import io.github.lossforge.core.spherical.SphericalZ;
 
 /**
  * The Z-loss of the spherical family: the target output's z-score pushed through a softplus,
@@ -67,15 +67,7 @@ public final class SphericalZLoss extends BaseLoss {
 
     private SphericalZLoss(Builder builder) {
         super(ID, builder.reduction(), true);
-        if (!(builder.a > 0) || Double.isInfinite(builder.a)) {
-            throw new IllegalArgumentException(ID + ": a must be a finite number > 0, got " + builder.a);
-        }
-        if (!Double.isFinite(builder.b)) {
-            throw new IllegalArgumentException(ID + ": b must be finite, got " + builder.b);
-        }
-        if (!(builder.eps >= 0) || Double.isInfinite(builder.eps)) {
-            throw new IllegalArgumentException(ID + ": eps must be a finite number ≥ 0, got " + builder.eps);
-        }
+        SphericalZ.validate(ID, builder.a, builder.b, builder.eps);
         this.a = builder.a;
         this.b = builder.b;
         this.eps = builder.eps;
@@ -97,15 +89,9 @@ public final class SphericalZLoss extends BaseLoss {
         Slot outputs = in.prediction(0, "outputs").requireRank("(N, D)", 2);
         Slot target = in.label(0, "target").requireRank("(N)", 1).requireSameBatch(outputs);
         target.requireClassIndices(outputs.size(1));
-        NDArray zScore = targetZScore(outputs.array(), target.array());
-        return Scalar.div(Numerics.softplus(Scalar.mul(zScore.neg().add(b), a)), a);
-    }
-
-    /** (o_c − μ) / sqrt(var + ε²) per row. */
-    private NDArray targetZScore(NDArray outputs, NDArray target) {
-        NDArray centred = outputs.sub(outputs.mean(new int[] {1}, true));
-        NDArray sigma = centred.square().mean(new int[] {1}).add(eps * eps).sqrt();
-        return Numerics.gatherRows(centred, target).div(sigma);
+        NDArray centred = outputs.array().sub(outputs.array().mean(new int[] {1}, true));
+        NDArray variance = centred.square().mean(new int[] {1});
+        return SphericalZ.loss(Numerics.gatherRows(centred, target.array()), variance, a, b, eps);
     }
 
     /** Builds a {@link SphericalZLoss}. */

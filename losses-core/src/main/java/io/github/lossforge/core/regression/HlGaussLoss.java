@@ -1,0 +1,228 @@
+package io.github.lossforge.core.regression;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import io.github.lossforge.core.BaseLoss;
+import io.github.lossforge.core.DtypePolicy;
+import io.github.lossforge.core.LossInfo;
+import io.github.lossforge.core.LossInputs;
+import io.github.lossforge.core.ParamSpec;
+import io.github.lossforge.core.Scalar;
+import io.github.lossforge.core.Slot;
+
+/**
+ * Regression as classification with the histogram loss of a Gaussian (HL-Gauss): the scalar target
+ * is smeared into a Gaussian, integrated over m bins, and the logits are trained with cross-entropy
+ * against that histogram,
+ *
+ * <p>\( e_i = v_{min} + i\varsigma,\ \varsigma = \frac{v_{max} - v_{min}}{m},\ \sigma = r\varsigma,\
+ * p_i(y) = \frac{\Phi(\frac{e_{i+1} - y}{\sigma}) - \Phi(\frac{e_i - y}{\sigma})}{\Phi(\frac{e_m -
+ * y}{\sigma}) - \Phi(\frac{e_0 - y}{\sigma})},\ L = -\sum_{i<m} p_i(y) \log
+ * \mathrm{softmax}(\ell)_i. \)
+ *
+ * <p>The gradient is {@code softmax(logits) − p}. {@link #decode} maps logits back to a scalar, \(
+ * \hat y = \sum_i \mathrm{softmax}(\ell)_i c_i \) with bin centres \( c_i = (e_i + e_{i+1})/2 \).
+ *
+ * <p>Slots: predictions[0] logits (N, m) with m = {@code bins}; labels[0] targets y (N), floating.
+ * Parameters: {@code min}, {@code max} (required, min &lt; max), {@code bins} (required, m ≥ 1: m + 1
+ * edges), {@code sigmaRatio} (0.75, σ/ς, the paper's recommendation), {@code reduction} (mean).
+ *
+ * <p>Targets outside [min, max] are clamped into it (the normaliser vanishes outside the support and
+ * the paper's listing gives NaN there). The histogram is computed in float64 from {@code erf}, then
+ * cast to the compute dtype; it takes no part in autograd. Truncating the Gaussian to the support
+ * biases the decoded value toward the interior within a few σ of the ends (by about the half-normal
+ * mean, about 0.9σ with the binning, at an end itself); widen the support if targets sit there.
+ *
+ * <p>Paper: Jesse Farebrother, Jordi Orbay, Quan Vuong, Adrien Ali Taïga, Yevgen Chebotar, Ted Xiao,
+ * Alex Irpan, Sergey Levine, Pablo Samuel Castro, Aleksandra Faust, Aviral Kumar, Rishabh Agarwal,
+ * "Stop Regressing: Training Value Functions via Classification for Scalable Deep RL", ICML 2024,
+ * arXiv 2403.03950 (Appendix A listing).
+ */
+public final class HlGaussLoss extends BaseLoss {
+
+    /** The registry id. */
+    public static final String ID = "hl-gauss";
+
+    /** The default σ/ς. */
+    public static final double DEFAULT_SIGMA_RATIO = 0.75;
+
+    /** What the registry knows of this loss. */
+    public static final LossInfo INFO =
+            LossInfo.builder(ID, HlGaussLoss.class)
+                    .paper("Farebrother et al.: Stop Regressing: Training Value Functions via Classification"
+                            + " for Scalable Deep RL, ICML 2024, arXiv 2403.03950")
+                    .prediction("P0 logits (N,m)")
+                    .label("L0 y (N)")
+                    .example("regression head with m bins; HlGaussLoss.decode maps logits to a scalar")
+                    .param(ParamSpec.number("min", null, "lower end of the support"))
+                    .param(ParamSpec.number("max", null, "upper end of the support"))
+                    .param(ParamSpec.integer("bins", null, "≥ 1: number of bins m (m + 1 edges)"))
+                    .param(ParamSpec.number("sigmaRatio", DEFAULT_SIGMA_RATIO, "> 0: σ / bin width"))
+                    .factory(p -> builder()
+                            .setMin(p.number("min"))
+                            .setMax(p.number("max"))
+                            .setBins(p.integer("bins"))
+                            .optSigmaRatio(p.number("sigmaRatio"))
+                            .optReduction(p.reduction())
+                            .build())
+                    .build();
+
+    private final double min;
+    private final double max;
+    private final int bins;
+    private final double sigma;
+    private final double[] edges;
+    private final double[] centres;
+
+    private HlGaussLoss(Builder b) {
+        super(ID, b.reduction(), true);
+        RegressionMath.requireSupport(ID, b.min, b.max, b.bins, 1);
+        if (!(b.sigmaRatio > 0) || Double.isInfinite(b.sigmaRatio)) {
+            throw new IllegalArgumentException(ID + ": sigmaRatio must be a finite number > 0, got " + b.sigmaRatio);
+        }
+        this.min = b.min;
+        this.max = b.max;
+        this.bins = Math.toIntExact(b.bins);
+        this.sigma = b.sigmaRatio * (b.max - b.min) / b.bins;
+        this.edges = RegressionMath.linspace(min, max, bins + 1);
+        this.centres = new double[bins];
+        for (int i = 0; i < bins; i++) {
+            centres[i] = (edges[i] + edges[i + 1]) / 2;
+        }
+    }
+
+    /**
+     * Starts a builder.
+     *
+     * @return a builder; min, max and bins must be set
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * The bin centres \( c_i \).
+     *
+     * @return a copy of the m centres
+     */
+    public double[] centres() {
+        return centres.clone();
+    }
+
+    /**
+     * Decodes logits to scalar predictions: \( \sum_i \mathrm{softmax}(\ell)_i c_i \).
+     *
+     * @param logits (N, m) logits
+     * @return (N) predictions, differentiable in the logits
+     */
+    public NDArray decode(NDArray logits) {
+        requireBins(logits);
+        return RegressionMath.expectation(logits, centres);
+    }
+
+    /**
+     * The target histogram p(y) for each y, computed in float64.
+     *
+     * @param y (N) targets, any floating dtype; clamped into [min, max]
+     * @return (N, m) float64 probabilities
+     */
+    public NDArray targetDistribution(NDArray y) {
+        NDArray y64 = Scalar.clamp(DtypePolicy.asLabel(y, DataType.FLOAT64), min, max).reshape(-1, 1);
+        NDArray cdf = Scalar.div(RegressionMath.row(y64, edges).sub(y64), Math.sqrt(2) * sigma).erf();
+        NDArray mass = cdf.get(":, 1:").sub(cdf.get(":, :-1"));
+        NDArray total = cdf.get(":, -1:").sub(cdf.get(":, :1"));
+        return mass.div(total);
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    protected NDArray compute(LossInputs in) {
+        in.requireSlots(1, 1, 1, 1);
+        Slot logits = in.prediction(0, "logits").requireRank("(N, m)", 2);
+        requireBins(logits);
+        Slot y = in.floatLabel(0, "y").requireRank("(N)", 1).requireSameBatch(logits);
+        NDArray target = targetDistribution(y.array()).toType(in.computeType(), false);
+        return RegressionMath.softTargetCrossEntropy(logits.array(), target);
+    }
+
+    private void requireBins(Slot logits) {
+        if (logits.size(1) != bins) {
+            throw logits.fail("has shape " + logits.shape() + ", expected (N, " + bins + "): one logit per bin");
+        }
+    }
+
+    private void requireBins(NDArray logits) {
+        if (logits.getShape().dimension() != 2 || logits.getShape().get(1) != bins) {
+            throw new IllegalArgumentException(
+                    ID + ": logits have shape " + logits.getShape() + ", expected (N, " + bins + ")");
+        }
+    }
+
+    /** Builds an {@link HlGaussLoss}. */
+    public static final class Builder extends BaseLoss.Builder<Builder> {
+        private double min = Double.NaN;
+        private double max = Double.NaN;
+        private long bins = Long.MIN_VALUE;
+        private double sigmaRatio = DEFAULT_SIGMA_RATIO;
+
+        private Builder() {}
+
+        /**
+         * Sets the lower end of the support.
+         *
+         * @param min required
+         * @return this
+         */
+        public Builder setMin(double min) {
+            this.min = min;
+            return this;
+        }
+
+        /**
+         * Sets the upper end of the support.
+         *
+         * @param max required, &gt; min
+         * @return this
+         */
+        public Builder setMax(double max) {
+            this.max = max;
+            return this;
+        }
+
+        /**
+         * Sets the number of bins m.
+         *
+         * @param bins required, ≥ 1
+         * @return this
+         */
+        public Builder setBins(long bins) {
+            this.bins = bins;
+            return this;
+        }
+
+        /**
+         * Sets σ/ς.
+         *
+         * @param sigmaRatio &gt; 0 (default 0.75)
+         * @return this
+         */
+        public Builder optSigmaRatio(double sigmaRatio) {
+            this.sigmaRatio = sigmaRatio;
+            return this;
+        }
+
+        /**
+         * Builds the loss.
+         *
+         * @return the loss
+         */
+        public HlGaussLoss build() {
+            return new HlGaussLoss(this);
+        }
+
+        @Override
+        protected Builder self() {
+            return this;
+        }
+    }
+}

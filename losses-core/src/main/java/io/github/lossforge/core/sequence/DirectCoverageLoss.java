@@ -1,0 +1,209 @@
+package io.github.lossforge.core.sequence;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import io.github.lossforge.core.BaseLoss;
+import io.github.lossforge.core.LossInfo;
+import io.github.lossforge.core.LossInputs;
+import io.github.lossforge.core.ParamSpec;
+import io.github.lossforge.core.Scalar;
+import io.github.lossforge.core.Slot;
+
+import java.util.List;
+
+/**
+ * Direct Coverage Optimization (DCO): the negative log of the pass@N coverage of the correct answer,
+ *
+ * <p>\( L_{DCO} = -\log\big(1 - (1 - p)^N\big),\quad p = \prod_t p_\theta(y^*_t \mid x, y^*_{&lt;t}),
+ * \)
+ *
+ * <p>whose gradient is the cross-entropy gradient scaled by \( F(p, N) = \frac{N p (1-p)^{N-1}}{1 -
+ * (1-p)^N} \in (0, 1] \): \( \nabla L_{DCO} = F(p,N)\,\nabla(-\log p) \). For \( p \ll 1/N \), F ≈ 1
+ * (cross-entropy); for \( p \gg 1/N \), F → 0, which stops the over-confidence that cross-entropy
+ * keeps rewarding; N = 1 is plain cross-entropy.
+ *
+ * <p>Computed entirely in log space from log p, so long answers do not underflow: with \( s = -\log(1
+ * - p) \) (from its series when p &lt; 1e-4) and \( x = N s \), \( L = -\log(1 - e^{-x}) \) (from its
+ * series when x &lt; 1e-3). p = e^−200 gives L = 200 − log N and a gradient factor of 1 in float32 as
+ * well as float64.
+ *
+ * <p>{@code mode=weighted-ce} is the official code's training loss ({@code custom_loss_function1}):
+ * \( \ell_i = \mathrm{sg}(F(p_i, N)) \cdot (-\log p_i) / n_i \), with F computed in float64 from the
+ * detached p, using the code's Padé approximation \( \frac{1 - (N-1)p + (N-1)(N-2)p^2/2}{1 -
+ * (N-1)p/2 + (N-1)(N-2)p^2/6} \) when N·p &lt; 0.1, and n_i the number of answer tokens (labels[0];
+ * without it n_i = 1, the token-sum variant {@code custom_loss_function2}, whose gradient is exactly
+ * that of L_DCO). Its value is a surrogate: monitor L_DCO or the NLL instead.
+ *
+ * <p>Slots: predictions[0] sequence log-probabilities log p (N), ≤ 0 (see {@link SequenceLogProb#of});
+ * labels[0] (optional) answer-token counts (N), ≥ 1, read by {@code weighted-ce} only; {@code dco}
+ * does not read labels (they may be present because DJL's {@code EasyTrain} needs one label array). Parameters: {@code n}
+ * (16, ≥ 1: the pass@N budget; match it to the test-time budget), {@code mode} ({@code dco} |
+ * {@code weighted-ce}), {@code reduction} (mean over sequences).
+ *
+ * <p>Paper: Chen, Raventós, Cheng, Ganguli, Druckmann, "Rethinking
+ * Fine-Tuning when Scaling Test-Time Compute: Limiting Confidence Improves Mathematical Reasoning",
+ * NeurIPS 2025, arXiv 2502.07154; official code allanraventos/refine ({@code NCO.f}, {@code
+ * loss_functions.py}).
+ */
+public final class DirectCoverageLoss extends BaseLoss {
+
+    /** The registry id. */
+    public static final String ID = "dco";
+
+    /** The default pass@N budget. */
+    public static final long DEFAULT_N = 16;
+
+    /** The default mode. */
+    public static final String DEFAULT_MODE = "dco";
+
+    /** Below this N·p the official gradient factor uses its Padé approximation. */
+    private static final double PADE_BELOW = 0.1;
+
+    /** What the registry knows of this loss. */
+    public static final LossInfo INFO =
+            LossInfo.builder(ID, DirectCoverageLoss.class)
+                    .paper("Chen, Raventós, Cheng, Ganguli, Druckmann: Rethinking Fine-Tuning when Scaling"
+                            + " Test-Time Compute: Limiting Confidence Improves Mathematical Reasoning,"
+                            + " NeurIPS 2025, arXiv 2502.07154")
+                    .prediction("P0 sequence log-prob (N)")
+                    .label("L0? answer-token counts (N), read by mode=weighted-ce")
+                    .example("fine-tuning a language model: SequenceLogProb.of(logits, targets, mask) gives P0")
+                    .param(ParamSpec.integer("n", DEFAULT_N, "≥ 1: pass@N budget"))
+                    .param(ParamSpec.word("mode", DEFAULT_MODE, List.of("dco", "weighted-ce"),
+                            "dco: −log(1 − (1 − p)^N); weighted-ce: sg(F(p, N)) × token-mean NLL"))
+                    .factory(p -> builder()
+                            .optN(p.integer("n"))
+                            .optMode(p.word("mode"))
+                            .optReduction(p.reduction())
+                            .build())
+                    .build();
+
+    private final long n;
+    private final boolean weightedCe;
+
+    private DirectCoverageLoss(Builder b) {
+        super(ID, b.reduction(), true);
+        if (b.n < 1) {
+            throw new IllegalArgumentException(ID + ": n must be ≥ 1, got " + b.n);
+        }
+        if (!"dco".equals(b.mode) && !"weighted-ce".equals(b.mode)) {
+            throw new IllegalArgumentException(ID + ": mode must be dco or weighted-ce, got " + b.mode);
+        }
+        this.n = b.n;
+        this.weightedCe = "weighted-ce".equals(b.mode);
+    }
+
+    /**
+     * Starts a builder.
+     *
+     * @return a builder with the defaults
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * The gradient factor of the official code ({@code NCO.f}), in float64: 1 for N = 1, the Padé
+     * approximation for N·p &lt; 0.1, else \( N p (1-p)^{N-1} / (1 - (1-p)^N) \).
+     *
+     * @param p the probability, in [0, 1]
+     * @param n the budget N ≥ 1
+     * @return F(p, N)
+     */
+    public static double gradientFactor(double p, long n) {
+        if (n == 1) {
+            return 1.0;
+        }
+        double m = n - 1;
+        if (n * p < PADE_BELOW) {
+            return (1 - m * p + m * (m - 1) * p * p / 2) / (1 - m * p / 2 + m * (m - 1) * p * p / 6);
+        }
+        double q = Math.exp(m * Math.log1p(-p));
+        return n * p * q / (1 - q * (1 - p));
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    protected NDArray compute(LossInputs in) {
+        in.requireSlots(0, 1, 1, 1);
+        Slot logP = in.prediction(0, "sequence log-prob").requireRank("(N)", 1);
+        if (logP.array().gt(0).any().getBoolean()) {
+            throw logP.fail("holds a positive value " + logP.array().max().toType(DataType.FLOAT64, false).getDouble()
+                    + ", expected log-probabilities ≤ 0");
+        }
+        if (!weightedCe) {
+            return coverageLoss(logP.array());
+        }
+        NDArray nll = logP.array().neg();
+        if (in.hasLabel(0)) {
+            Slot counts = in.floatLabel(0, "answer-token counts").requireRank("(N)", 1).requireSameBatch(logP);
+            if (counts.array().lt(1).any().getBoolean()) {
+                throw counts.fail("holds a count below 1, expected the number of answer tokens (≥ 1)");
+            }
+            nll = nll.div(counts.array());
+        }
+        return nll.mul(officialFactor(logP.array()));
+    }
+
+    /** −log(1 − (1 − p)^N) from log p, in log space. */
+    private NDArray coverageLoss(NDArray logP) {
+        if (n == 1) {
+            return logP.neg();
+        }
+        return LogSpace.negLog1mexpNeg(LogSpace.logNegLog1mp(logP).add(Math.log(n)));
+    }
+
+    /** sg(F(p, N)) per sequence, computed on the host in float64 as the official code does. */
+    private NDArray officialFactor(NDArray logP) {
+        double[] lp = logP.stopGradient().toType(DataType.FLOAT64, false).toDoubleArray();
+        double[] f = new double[lp.length];
+        for (int i = 0; i < lp.length; i++) {
+            f[i] = gradientFactor(Math.exp(lp[i]), n);
+        }
+        return Scalar.array(logP, f, logP.getShape());
+    }
+
+    /** Builds a {@link DirectCoverageLoss}. */
+    public static final class Builder extends BaseLoss.Builder<Builder> {
+        private long n = DEFAULT_N;
+        private String mode = DEFAULT_MODE;
+
+        private Builder() {}
+
+        /**
+         * Sets the pass@N budget.
+         *
+         * @param n ≥ 1 (default 16)
+         * @return this
+         */
+        public Builder optN(long n) {
+            this.n = n;
+            return this;
+        }
+
+        /**
+         * Sets the mode.
+         *
+         * @param mode {@code dco} (default) or {@code weighted-ce}
+         * @return this
+         */
+        public Builder optMode(String mode) {
+            this.mode = mode == null ? null : mode.toLowerCase(java.util.Locale.ROOT);
+            return this;
+        }
+
+        /**
+         * Builds the loss.
+         *
+         * @return the loss
+         */
+        public DirectCoverageLoss build() {
+            return new DirectCoverageLoss(this);
+        }
+
+        @Override
+        protected Builder self() {
+            return this;
+        }
+    }
+}
