@@ -1,0 +1,353 @@
+package io.github.lossforge.core.kernels;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import io.github.lossforge.core.Scalar;
+
+/**
+ * The portable fused linear cross-entropy: engine GEMMs over vocabulary blocks, so no more than
+ * N × block logits exist at any time (the Cut Cross-Entropy algorithm of Wijmans et al., 2024, with
+ * blocked engine operations in place of the paper's Triton tiles).
+ *
+ * <ol>
+ *   <li><b>Value pass</b>: for each block of B vocabulary entries, the logits \( z = \mathrm{softcap}(E
+ *       C_b^\top + b_b) \) (N, B), merged into the running per-token log-sum-exp (online
+ *       log-add-exp, in the compute dtype: float32 or wider); the target logit comes from an indexed
+ *       dot product \( e_i \cdot c_{y_i} \) and never from the blocks.
+ *   <li><b>Gradient pass</b> (only when a gradient is asked for): each block's logits are recomputed,
+ *       \( A = f \odot (P \cdot (1 + 2\lambda\,\mathrm{LSE}) - (1-\varepsilon)\,\mathrm{onehot}) +
+ *       \frac{\varepsilon}{V} t^2 \) with \( P = e^{z - \mathrm{LSE}} \), the softcap chain factor \( f = 1 -
+ *       t^2 \), \( t = z / s \) (f = 1, no t² term without softcap), \( G = w \odot A \), and \( dE
+ *       \mathrel{+}= G C_b \), \( dC_b = G^\top E \), \( db_b = \textstyle\sum_i G_i \). The dense
+ *       label-smoothing term \( -\frac{\varepsilon}{V} w_i \) is added in closed form afterwards
+ *       (\( dE \mathrel{-}= \frac{\varepsilon}{V} w \otimes \sum_v c_v \), \( dC_v \mathrel{-}=
+ *       \frac{\varepsilon}{V} \sum_i w_i e_i \)), so it does not defeat filtering.
+ *   <li><b>Filtering</b> ({@code filterEps} &gt; 0): in each block, the tokens whose every |A| is
+ *       below the threshold are left out of both gradient GEMMs (rows are gathered, the products
+ *       scattered back). Tiles are (1 token × block), finer than the paper's (16–128 tokens ×
+ *       block): every skipped entry is still below the threshold, so the error bound per entry is
+ *       the same. With {@code sortVocab} the gradient pass visits the vocabulary sorted by mean logit
+ *       (descending), which clusters the entries that matter into few blocks.
+ * </ol>
+ *
+ * <p>Peak extra memory: dE and dC plus about {@value #BLOCK_TEMPORARIES} arrays of N × block (the
+ * automatic block size keeps them within the memory budget).
+ */
+public final class BlockedLinearCrossEntropy implements LinearCrossEntropyKernel {
+
+    /** The one instance (the kernel holds no state). */
+    public static final BlockedLinearCrossEntropy INSTANCE = new BlockedLinearCrossEntropy();
+
+    /** N × block arrays alive at once at the peak of the gradient pass. */
+    public static final int BLOCK_TEMPORARIES = 5;
+
+    /** Automatic block sizes are multiples of this (when the budget allows it). */
+    private static final int BLOCK_ALIGN = 64;
+
+    private BlockedLinearCrossEntropy() {}
+
+    /** {@inheritDoc} */
+    @Override
+    public String name() {
+        return "blocked-engine";
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public boolean supports(Device device) {
+        return true;
+    }
+
+    /**
+     * The automatic vocabulary block size: as many entries as fit {@value #BLOCK_TEMPORARIES} N ×
+     * block temporaries plus two block × D slices in the budget, rounded down to a multiple of 64,
+     * at least 1 and at most V.
+     *
+     * @param n tokens
+     * @param d hidden size
+     * @param v vocabulary size
+     * @param bytesPerElement bytes per element of the compute dtype
+     * @param budget bytes the temporaries may take
+     * @return the block size
+     */
+    public static int autoBlockSize(long n, long d, long v, int bytesPerElement, long budget) {
+        double perEntry = (double) bytesPerElement * (BLOCK_TEMPORARIES * (double) n + 2.0 * d);
+        long b = (long) (budget / perEntry);
+        if (b >= BLOCK_ALIGN) {
+            b = b / BLOCK_ALIGN * BLOCK_ALIGN;
+        }
+        b = Math.max(1, Math.min(b, v));
+        return (int) Math.min(b, Integer.MAX_VALUE);
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public LinearCrossEntropyResult run(LinearCrossEntropyProblem p) {
+        NDArray e = p.embeddings();
+        NDArray c = p.classifier();
+        LinearCrossEntropyOptions o = p.options();
+        long n = e.getShape().get(0);
+        long d = e.getShape().get(1);
+        long v = c.getShape().get(0);
+        int block = o.blockSize() > 0
+                ? (int) Math.min(o.blockSize(), v)
+                : autoBlockSize(n, d, v, e.getDataType().getNumOfBytes(), o.memoryBudget());
+        Blocks blocks = new Blocks(p, block);
+        NDArray sumC = o.labelSmoothing() > 0 ? c.sum(new int[] {0}) : null;
+        ValuePass values = valuePass(blocks, sumC);
+        NDArray tokenLoss = tokenLoss(p, values, sumC);
+        NDArray[] grads = p.anyGradient() ? gradientPass(blocks, values, sumC) : new NDArray[3];
+        return new LinearCrossEntropyResult(tokenLoss, values.lse, grads[0], grads[1], grads[2], block);
+    }
+
+    /** The running results of the value pass. */
+    private static final class ValuePass {
+        NDArray lse;
+        NDArray logitSum;
+        NDArray logitSumPerClass;
+    }
+
+    private static ValuePass valuePass(Blocks blocks, NDArray sumC) {
+        LinearCrossEntropyProblem p = blocks.problem;
+        LinearCrossEntropyOptions o = p.options();
+        boolean sumLogitsInBlocks = o.labelSmoothing() > 0 && o.softcap() > 0;
+        ValuePass out = new ValuePass();
+        NDArray keptRow = null;
+        if (o.sortVocab()) {
+            keptRow = p.weights().neq(0).toType(p.weights().getDataType(), false).expandDims(0);
+            out.logitSumPerClass = p.classifier().getManager()
+                    .zeros(new Shape(blocks.v), p.weights().getDataType(), p.classifier().getDevice());
+        }
+        for (long v0 = 0; v0 < blocks.v; v0 += blocks.size) {
+            long v1 = Math.min(blocks.v, v0 + blocks.size);
+            NDArray lse;
+            NDArray logitSum = null;
+            try (NDScope scope = new NDScope()) {
+                scope.suppressNotUsedWarning();
+                NDIndex range = new NDIndex("{}:{}", v0, v1);
+                NDArray z = blocks.cappedLogits(p.classifier().get(range), p.bias() == null ? null : p.bias().get(range));
+                if (sumLogitsInBlocks) {
+                    NDArray s = z.sum(new int[] {1});
+                    logitSum = out.logitSum == null ? s : out.logitSum.add(s);
+                }
+                if (keptRow != null) {
+                    out.logitSumPerClass.set(range, keptRow.matMul(z).squeeze(0));
+                }
+                NDArray max = z.max(new int[] {1}, true);
+                NDArray blockLse = z.subi(max).exp().sum(new int[] {1}).log().addi(max.squeeze(1));
+                lse = out.lse == null ? blockLse : logAddExp(out.lse, blockLse);
+                NDScope.unregister(lse);
+                if (logitSum != null) {
+                    NDScope.unregister(logitSum);
+                }
+            }
+            out.lse = replace(out.lse, lse);
+            if (logitSum != null) {
+                out.logitSum = replace(out.logitSum, logitSum);
+            }
+        }
+        return out;
+    }
+
+    private static NDArray replace(NDArray old, NDArray fresh) {
+        NDScope.register(fresh);
+        if (old != null && old != fresh) {
+            old.close();
+        }
+        return fresh;
+    }
+
+    private static NDArray logAddExp(NDArray a, NDArray b) {
+        NDArray max = a.maximum(b);
+        return a.sub(max).exp().addi(b.sub(max).exp()).log().addi(max);
+    }
+
+    /** ℓ = LSE − (1−ε) z_y − (ε/V) Σ_v z_v + λ LSE². */
+    private static NDArray tokenLoss(LinearCrossEntropyProblem p, ValuePass values, NDArray sumC) {
+        LinearCrossEntropyOptions o = p.options();
+        NDArray e = p.embeddings();
+        NDArray c = p.classifier();
+        NDIndex byTarget = new NDIndex("{}", p.targets());
+        NDArray targetLogit = e.mul(c.get(byTarget)).sum(new int[] {1});
+        if (p.bias() != null) {
+            targetLogit = targetLogit.add(p.bias().get(byTarget));
+        }
+        targetLogit = softcap(targetLogit, o.softcap());
+        NDArray loss = values.lse.sub(Scalar.mul(targetLogit, 1 - o.labelSmoothing()));
+        double eps = o.labelSmoothing();
+        if (eps > 0) {
+            NDArray logitSum = values.logitSum;
+            if (logitSum == null) {
+                // without softcap Σ_v z_v = e·Σ_v c_v + Σ_v b_v in closed form
+                logitSum = e.matMul(sumC.expandDims(1)).squeeze(1);
+                if (p.bias() != null) {
+                    logitSum = logitSum.add(p.bias().sum());
+                }
+            }
+            loss = loss.sub(Scalar.mul(logitSum, eps / c.getShape().get(0)));
+        }
+        if (o.zLossScale() > 0) {
+            loss = loss.add(Scalar.mul(values.lse.square(), o.zLossScale()));
+        }
+        return loss;
+    }
+
+    private static NDArray softcap(NDArray raw, double s) {
+        if (s <= 0) {
+            return raw;
+        }
+        return Scalar.mul(Scalar.div(raw, s).tanh(), s);
+    }
+
+    /** Returns {dE, dC, dbias}, each null when not asked for. */
+    private static NDArray[] gradientPass(Blocks blocks, ValuePass values, NDArray sumC) {
+        LinearCrossEntropyProblem p = blocks.problem;
+        LinearCrossEntropyOptions o = p.options();
+        NDArray e = p.embeddings();
+        NDArray c = p.classifier();
+        NDManager manager = c.getManager();
+        DataType type = e.getDataType();
+        boolean wantE = p.gradEmbeddings();
+        boolean wantC = p.gradClassifier();
+        boolean wantB = p.gradBias() && p.bias() != null;
+        NDArray dE = wantE ? manager.zeros(e.getShape(), type, e.getDevice()) : null;
+        NDArray dC = wantC ? manager.zeros(c.getShape(), type, c.getDevice()) : null;
+        NDArray dB = wantB ? manager.zeros(p.bias().getShape(), type, c.getDevice()) : null;
+        double eps = o.labelSmoothing();
+        double epsOverV = eps / blocks.v;
+        NDArray weightCol = p.weights().expandDims(1);
+        NDArray lseCol = values.lse.expandDims(1);
+        NDArray zFactorCol = o.zLossScale() > 0 ? Scalar.mul(values.lse, 2 * o.zLossScale()).add(1).expandDims(1) : null;
+        NDArray targetCol = p.targets().expandDims(1);
+        NDArray weighted = p.weights().neq(0);
+        NDArray order = o.sortVocab() ? values.logitSumPerClass.argSort(0, false) : null;
+        for (long v0 = 0; v0 < blocks.v; v0 += blocks.size) {
+            long v1 = Math.min(blocks.v, v0 + blocks.size);
+            try (NDScope scope = new NDScope()) {
+                scope.suppressNotUsedWarning();
+                NDArray ids = order == null
+                        ? manager.arange((int) v0, (int) v1, 1, DataType.INT64)
+                        : order.get(new NDIndex("{}:{}", v0, v1));
+                NDIndex where = order == null ? new NDIndex("{}:{}", v0, v1) : new NDIndex("{}", ids);
+                NDArray cBlock = c.get(where);
+                NDArray raw = e.matMul(cBlock.transpose());
+                if (p.bias() != null) {
+                    raw.addi(p.bias().get(where));
+                }
+                NDArray t = null;
+                NDArray z = raw;
+                if (o.softcap() > 0) {
+                    t = raw.divi(Scalar.of(raw, o.softcap())).tanh();
+                    raw.close();
+                    z = Scalar.mul(t, o.softcap());
+                }
+                NDArray a = z.subi(lseCol).exp();
+                z.close();
+                if (zFactorCol != null) {
+                    a.muli(zFactorCol);
+                }
+                if (eps < 1) {
+                    NDArray hit = targetCol.eq(ids.expandDims(0)).toType(type, false);
+                    a.subi(eps > 0 ? hit.muli(Scalar.of(hit, 1 - eps)) : hit);
+                }
+                if (t != null) {
+                    NDArray tSquared = t.square();
+                    t.close();
+                    a.muli(tSquared.neg().addi(1));
+                    if (eps > 0) {
+                        a.addi(tSquared.muli(Scalar.of(tSquared, epsOverV)));
+                    }
+                }
+                NDArray rows = o.filterEps() > 0
+                        ? a.abs().max(new int[] {1}).gte(o.filterEps()).logicalAnd(weighted)
+                        : null;
+                NDArray g = a.muli(weightCol);
+                accumulate(g, cBlock, e, rows, where, dE, dC, dB);
+            }
+        }
+        if (eps > 0) {
+            smoothingTerms(p, sumC, epsOverV, dE, dC, dB);
+        }
+        return new NDArray[] {dE, dC, dB};
+    }
+
+    private static void accumulate(NDArray g, NDArray cBlock, NDArray e, NDArray rows, NDIndex where,
+            NDArray dE, NDArray dC, NDArray dB) {
+        long n = e.getShape().get(0);
+        long kept = rows == null ? n : rows.toType(DataType.INT64, false).sum().getLong();
+        if (kept == 0) {
+            return;
+        }
+        NDArray gk = g;
+        NDArray ek = e;
+        NDIndex keptRows = null;
+        if (kept < n) {
+            keptRows = new NDIndex("{}", rows.nonzero().reshape(-1));
+            gk = g.get(keptRows);
+            ek = e.get(keptRows);
+        }
+        if (dE != null) {
+            NDArray product = gk.matMul(cBlock);
+            if (keptRows == null) {
+                dE.addi(product);
+            } else {
+                dE.set(keptRows, dE.get(keptRows).addi(product));
+            }
+        }
+        if (dC != null) {
+            dC.set(where, gk.transpose().matMul(ek));
+        }
+        if (dB != null) {
+            dB.set(where, gk.sum(new int[] {0}));
+        }
+    }
+
+    /** The dense −(ε/V)·w_i part of ∂ℓ/∂logit, in closed form. */
+    private static void smoothingTerms(LinearCrossEntropyProblem p, NDArray sumC, double epsOverV,
+            NDArray dE, NDArray dC, NDArray dB) {
+        NDArray w = p.weights();
+        NDArray scaledW = Scalar.mul(w, epsOverV);
+        if (dE != null) {
+            dE.subi(scaledW.expandDims(1).mul(sumC.expandDims(0)));
+        }
+        if (dC != null) {
+            dC.subi(scaledW.expandDims(1).mul(p.embeddings()).sum(new int[] {0}).expandDims(0));
+        }
+        if (dB != null) {
+            dB.subi(scaledW.sum());
+        }
+    }
+
+    /** The embeddings, the options and the block layout shared by both passes. */
+    private static final class Blocks {
+        final LinearCrossEntropyProblem problem;
+        final long v;
+        final int size;
+
+        Blocks(LinearCrossEntropyProblem problem, int size) {
+            this.problem = problem;
+            this.v = problem.classifier().getShape().get(0);
+            this.size = size;
+        }
+
+        /** softcap(E · C_bᵀ + b_b), (N, block). */
+        NDArray cappedLogits(NDArray cBlock, NDArray biasBlock) {
+            NDArray raw = problem.embeddings().matMul(cBlock.transpose());
+            if (biasBlock != null) {
+                raw.addi(biasBlock);
+            }
+            double s = problem.options().softcap();
+            if (s <= 0) {
+                return raw;
+            }
+            NDArray t = raw.divi(Scalar.of(raw, s)).tanh();
+            raw.close();
+            return t.muli(Scalar.of(t, s));
+        }
+    }
+}
