@@ -1,0 +1,239 @@
+package io.github.lossforge.contrastive.selfsupervised;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import io.github.lossforge.contrastive.BlockedSimilarity;
+import io.github.lossforge.contrastive.PairMath;
+import io.github.lossforge.core.BaseLoss;
+import io.github.lossforge.core.LossInfo;
+import io.github.lossforge.core.LossInputs;
+import io.github.lossforge.core.ParamSpec;
+import io.github.lossforge.core.Reduction;
+import io.github.lossforge.core.Scalar;
+import io.github.lossforge.core.Slot;
+
+import java.util.List;
+
+/**
+ * NT-Xent, the normalised temperature-scaled cross-entropy of SimCLR, with the pseudo-label option
+ * of G-SimCLR.
+ *
+ * <p>The 2N views \( z = [\hat z^{(1)}; \hat z^{(2)}] \) (L2-normalised) give \( L_{ij} = \langle
+ * z_i, z_j \rangle / \tau \); the positive of view i is its partner \( i \pm N \) and \( \ell_i =
+ * -\log\big( e^{L_{i,i\pm N}} / \sum_{j \in V_i} e^{L_{ij}} \big) \) over \( V_i = \{ j \ne i \}
+ * \). The per-sample value of pair k is \( \tfrac12(\ell_k + \ell_{k+N}) \), so the mean is \(
+ * \frac{1}{2N}\sum_i \ell_i \) as in SimCLR (and pytorch-metric-learning's {@code NTXentLoss} with
+ * instance labels).
+ *
+ * <p>With pseudo-labels (G-SimCLR), {@code pseudoLabels=exclude} drops every view that shares the
+ * anchor's pseudo-label from \( V_i \) except the partner (false-negative elimination);
+ * {@code positive} treats them as extra positives, averaged SupCon style: \( \ell_i = \log
+ * \sum_{j \ne i} e^{L_{ij}} - \frac{1}{|P_i|} \sum_{p \in P_i} L_{ip} \).
+ *
+ * <p>Slots: predictions[0] view-1 embeddings (N, D); predictions[1] view-2 embeddings (N, D);
+ * optional labels[0] pseudo-labels (N), integers (one per image, shared by both views).
+ * Parameters: {@code temperature} (0.1, &gt; 0), {@code pseudoLabels} ({@code exclude} | {@code
+ * positive}, default {@code exclude}; used only when labels[0] is given), {@code chunk} (0 = the
+ * whole 2N×2N matrix; k &gt; 0 = {@link BlockedSimilarity} k rows at a time, mean and sum
+ * reductions only), {@code reduction} (mean).
+ *
+ * <p>Papers: Chen, Kornblith, Norouzi, Hinton, "A Simple Framework for Contrastive Learning of Visual
+ * Representations", ICML 2020, arXiv 2002.05709; Chakraborty, Gosthipaty, Paul, "G-SimCLR:
+ * Self-Supervised Contrastive Learning with Guided Projection via Pseudo Labelling", 2020, arXiv
+ * 2009.12007. The k-means batch ordering of G-SimCLR belongs in a sampler, not in this loss.
+ */
+public final class NtXentLoss extends BaseLoss {
+
+    /** The registry id. */
+    public static final String ID = "nt-xent";
+
+    /** The default temperature τ (SimCLR at large batch, G-SimCLR). */
+    public static final double DEFAULT_TEMPERATURE = 0.1;
+
+    /** Same-pseudo-label views leave the denominator (the partner stays). */
+    public static final String EXCLUDE = "exclude";
+
+    /** Same-pseudo-label views become extra positives (averaged). */
+    public static final String POSITIVE = "positive";
+
+    /** What the registry knows of this loss. */
+    public static final LossInfo INFO =
+            LossInfo.builder(ID, NtXentLoss.class)
+                    .paper("Chen, Kornblith, Norouzi, Hinton: A Simple Framework for Contrastive Learning of"
+                            + " Visual Representations, ICML 2020, arXiv 2002.05709; G-SimCLR, arXiv 2009.12007")
+                    .prediction("P0 view-1 (N,D)")
+                    .prediction("P1 view-2 (N,D)")
+                    .label("L0? pseudo-labels (N) int64")
+                    .example("two-view embeddings, see NtXentLossTest")
+                    .param(ParamSpec.number("temperature", DEFAULT_TEMPERATURE, "> 0: logits are cosines / temperature"))
+                    .param(ParamSpec.word("pseudoLabels", EXCLUDE, List.of(EXCLUDE, POSITIVE),
+                            "what same-pseudo-label views are: excluded negatives or extra positives"))
+                    .param(ParamSpec.integer("chunk", 0L, "0 = whole matrix; k > 0 = k rows at a time (mean/sum only)"))
+                    .factory(p -> builder()
+                            .optTemperature(p.number("temperature"))
+                            .optPseudoLabels(p.word("pseudoLabels"))
+                            .optChunk(p.integer("chunk"))
+                            .optReduction(p.reduction())
+                            .build())
+                    .build();
+
+    private final double temperature;
+    private final boolean pseudoPositive;
+    private final long chunk;
+
+    private NtXentLoss(Builder b) {
+        super(ID, b.reduction(), true);
+        if (!(b.temperature > 0) || Double.isInfinite(b.temperature)) {
+            throw new IllegalArgumentException(ID + ": temperature must be a finite number > 0, got " + b.temperature);
+        }
+        if (!EXCLUDE.equals(b.pseudoLabels) && !POSITIVE.equals(b.pseudoLabels)) {
+            throw new IllegalArgumentException(
+                    ID + ": pseudoLabels must be one of exclude, positive, got '" + b.pseudoLabels + "'");
+        }
+        if (b.chunk < 0) {
+            throw new IllegalArgumentException(ID + ": chunk must be 0 (whole matrix) or a row count > 0, got " + b.chunk);
+        }
+        if (b.chunk > 0 && b.reduction() == Reduction.NONE) {
+            throw new IllegalArgumentException(
+                    ID + ": chunk > 0 evaluates the batch as a whole; reduction 'none' needs chunk = 0");
+        }
+        this.temperature = b.temperature;
+        this.pseudoPositive = POSITIVE.equals(b.pseudoLabels);
+        this.chunk = b.chunk;
+    }
+
+    /**
+     * Starts a builder.
+     *
+     * @return a builder with the defaults
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    protected NDArray compute(LossInputs in) {
+        in.requireSlots(0, 1, 2, 2);
+        Slot view1 = in.prediction(0, "view-1").requireRank("(N, D)", 2);
+        Slot view2 = in.prediction(1, "view-2").requireShape(view1.shape(), "(N, D) like predictions[0]");
+        long n = view1.size(0);
+        NDArray labels = null;
+        if (in.hasLabel(0)) {
+            Slot pseudo = in.label(0, "pseudo-labels").requireIntegers().requireRank("(N)", 1).requireSameBatch(view1);
+            NDArray l = pseudo.array().toType(DataType.INT64, false);
+            labels = l.concat(l);
+        }
+        NDArray z = PairMath.l2Normalize(view1.array()).concat(PairMath.l2Normalize(view2.array()));
+        NDArray scale = Scalar.of(z, 1 / temperature);
+        NDArray perView;
+        NDArray views = labels;
+        if (chunk == 0) {
+            NDArray logits = PairMath.dotMatrix(z, z).mul(scale);
+            perView = PairMath.softTargetCrossEntropy(logits, valid(logits, views, 0, 2 * n),
+                    targets(logits, views, 0, 2 * n));
+        } else {
+            perView = BlockedSimilarity.rowValues(z, z, scale, chunk, (from, to, logits) -> {
+                NDArray v = valid(logits, views, from, to - from);
+                NDArray t = targets(logits, views, from, to - from);
+                return new BlockedSimilarity.RowBlock(
+                        PairMath.softTargetCrossEntropy(logits, v, t),
+                        PairMath.softTargetCrossEntropyGradient(logits, v, t));
+            });
+        }
+        NDArray first = perView.get(new NDIndex("0:" + n));
+        NDArray second = perView.get(new NDIndex(n + ":"));
+        return Scalar.mul(first.add(second), 0.5);
+    }
+
+    /** The denominator entries V_i of rows [from, from + rows): not the view itself, and per mode. */
+    private NDArray valid(NDArray like, NDArray labels, long from, long rows) {
+        long views = like.getShape().get(1);
+        NDArray notSelf = PairMath.diagonal(like, from, rows, views).logicalNot();
+        if (labels == null || pseudoPositive) {
+            return notSelf;
+        }
+        NDArray differentLabel = PairMath.sameLabel(labels.get(from + ":" + (from + rows)), labels).logicalNot();
+        return notSelf.logicalAnd(differentLabel.logicalOr(partners(like, from, rows)));
+    }
+
+    /** The target weights of rows [from, from + rows): the partner, or all same-label views averaged. */
+    private NDArray targets(NDArray like, NDArray labels, long from, long rows) {
+        long views = like.getShape().get(1);
+        if (labels == null || !pseudoPositive) {
+            return partners(like, from, rows).toType(like.getDataType(), false);
+        }
+        NDArray positives = PairMath.sameLabel(labels.get(from + ":" + (from + rows)), labels)
+                .logicalAnd(PairMath.diagonal(like, from, rows, views).logicalNot())
+                .toType(like.getDataType(), false);
+        return positives.div(positives.sum(new int[] {1}, true));
+    }
+
+    /** True at (i, partner of view from + i), the partner of view r being (r + N) mod 2N. */
+    private static NDArray partners(NDArray like, long from, long rows) {
+        long views = like.getShape().get(1);
+        NDArray r = like.getManager().arange(from, from + rows).toType(DataType.INT64, false);
+        NDArray partner = r.add(views / 2).toType(DataType.INT64, false);
+        partner = NDArrays.where(partner.gte(views), partner.sub(views), partner);
+        NDArray columns = like.getManager().arange(0, views).toType(DataType.INT64, false).reshape(1, -1);
+        return partner.reshape(-1, 1).eq(columns);
+    }
+
+    /** Builds an {@link NtXentLoss}. */
+    public static final class Builder extends BaseLoss.Builder<Builder> {
+        private double temperature = DEFAULT_TEMPERATURE;
+        private String pseudoLabels = EXCLUDE;
+        private long chunk;
+
+        private Builder() {}
+
+        /**
+         * Sets the temperature τ.
+         *
+         * @param temperature &gt; 0 (default 0.1)
+         * @return this
+         */
+        public Builder optTemperature(double temperature) {
+            this.temperature = temperature;
+            return this;
+        }
+
+        /**
+         * Sets how same-pseudo-label views are treated when labels[0] is given.
+         *
+         * @param pseudoLabels {@code exclude} (default) or {@code positive}
+         * @return this
+         */
+        public Builder optPseudoLabels(String pseudoLabels) {
+            this.pseudoLabels = pseudoLabels;
+            return this;
+        }
+
+        /**
+         * Sets the blocked evaluation.
+         *
+         * @param chunk 0 (default) for the whole matrix, k &gt; 0 for k rows at a time
+         * @return this
+         */
+        public Builder optChunk(long chunk) {
+            this.chunk = chunk;
+            return this;
+        }
+
+        /**
+         * Builds the loss.
+         *
+         * @return the loss
+         */
+        public NtXentLoss build() {
+            return new NtXentLoss(this);
+        }
+
+        @Override
+        protected Builder self() {
+            return this;
+        }
+    }
+}

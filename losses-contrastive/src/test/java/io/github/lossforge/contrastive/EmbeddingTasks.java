@@ -1,0 +1,134 @@
+package io.github.lossforge.contrastive;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.Block;
+import ai.djl.nn.LambdaBlock;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.core.Linear;
+import io.github.lossforge.core.testkit.TrainingTask;
+
+import java.util.Random;
+
+/**
+ * Training tasks for the leak check of losses that take embeddings rather than class logits: an MLP
+ * embeds Gaussian-blob points, either once per point (with class labels) or twice per point from
+ * two noisy views (a shared encoder, SimCLR style).
+ */
+public final class EmbeddingTasks {
+
+    private static final int HIDDEN = 16;
+
+    private EmbeddingTasks() {}
+
+    /**
+     * Labelled embeddings: predictions[0] (N, D) embeddings, labels[0] (N) int64 classes.
+     *
+     * @param features input features
+     * @param classes classes
+     * @param batchSize N
+     * @param dim D
+     * @return the task
+     */
+    public static TrainingTask labelledEmbeddings(int features, int classes, int batchSize, int dim) {
+        return new TrainingTask() {
+            private final double[][] means = blobMeans(features, classes);
+
+            @Override
+            public Block model() {
+                return mlp(dim);
+            }
+
+            @Override
+            public Shape inputShape() {
+                return new Shape(batchSize, features);
+            }
+
+            @Override
+            public NDList[] batch(NDManager manager, Random rng, int step) {
+                float[] x = new float[batchSize * features];
+                long[] y = new long[batchSize];
+                for (int i = 0; i < batchSize; i++) {
+                    int c = i % classes;
+                    y[i] = c;
+                    for (int f = 0; f < features; f++) {
+                        x[i * features + f] = (float) (means[c][f] + 0.5 * rng.nextGaussian());
+                    }
+                }
+                NDArray data = manager.create(x, new Shape(batchSize, features));
+                NDArray labels = manager.create(y, new Shape(batchSize)).toType(DataType.INT64, false);
+                return new NDList[] {new NDList(data), new NDList(labels)};
+            }
+        };
+    }
+
+    /**
+     * Two views: the input stacks two noisy copies of N points (2N, F), a shared MLP embeds them and
+     * the output is split into predictions[0] view-1 (N, D) and predictions[1] view-2 (N, D);
+     * labels[0] holds the instance ids 0..N−1 (int64).
+     *
+     * @param features input features
+     * @param batchSize N
+     * @param dim D
+     * @return the task
+     */
+    public static TrainingTask twoViews(int features, int batchSize, int dim) {
+        return new TrainingTask() {
+            private final double[][] means = blobMeans(features, batchSize);
+
+            @Override
+            public Block model() {
+                return new SequentialBlock()
+                        .add(mlp(dim))
+                        .add(new LambdaBlock(list -> {
+                            NDArray z = list.singletonOrThrow();
+                            long n = z.getShape().get(0) / 2;
+                            return new NDList(z.get("0:" + n), z.get(n + ":"));
+                        }));
+            }
+
+            @Override
+            public Shape inputShape() {
+                return new Shape(2L * batchSize, features);
+            }
+
+            @Override
+            public NDList[] batch(NDManager manager, Random rng, int step) {
+                float[] x = new float[2 * batchSize * features];
+                for (int v = 0; v < 2; v++) {
+                    for (int i = 0; i < batchSize; i++) {
+                        for (int f = 0; f < features; f++) {
+                            x[(v * batchSize + i) * features + f] =
+                                    (float) (means[i][f] + 0.3 * rng.nextGaussian());
+                        }
+                    }
+                }
+                NDArray data = manager.create(x, new Shape(2L * batchSize, features));
+                NDArray ids = manager.arange(0, batchSize).toType(DataType.INT64, false);
+                return new NDList[] {new NDList(data), new NDList(ids)};
+            }
+        };
+    }
+
+    private static Block mlp(int dim) {
+        return new SequentialBlock()
+                .add(Linear.builder().setUnits(HIDDEN).build())
+                .add(Activation::relu)
+                .add(Linear.builder().setUnits(dim).build());
+    }
+
+    private static double[][] blobMeans(int features, int count) {
+        Random r = new Random(7);
+        double[][] m = new double[count][features];
+        for (int c = 0; c < count; c++) {
+            for (int f = 0; f < features; f++) {
+                m[c][f] = 2 * r.nextGaussian();
+            }
+        }
+        return m;
+    }
+}
