@@ -1,0 +1,203 @@
+package io.github.lossforge.segmentation.overlap;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import io.github.lossforge.core.LossInputs;
+import io.github.lossforge.core.Scalar;
+import io.github.lossforge.core.Slot;
+import io.github.lossforge.segmentation.DenseSlots;
+
+/**
+ * The inputs of the Dice family read once and flattened to tokens: predictions[0] (N, C, S...) or
+ * (N, C) becomes probabilities (T) for C = 1 (sigmoid) or (T, C) for C &gt; 1 (softmax over C), with
+ * T = N·ΠS; labels[0] (N, S...) becomes the matching 0/1 targets; the optional labels[1] mask (N,
+ * S...) becomes a (T) keep vector (all ones without a mask). The mask is flattened with the tokens,
+ * never broadcast against them.
+ */
+final class OverlapInputs {
+
+    /** Where the self-adjusting factor (1 − p)^α is clamped, by dtype (its derivative is infinite at p = 1). */
+    private static final double EPS_FLOAT32 = 1e-7;
+    private static final double EPS_FLOAT64 = 1e-15;
+
+    /** The floor of every denominator, by dtype (see {@link #fraction}). */
+    private static final double DEN_FLOOR_FLOAT32 = 1e-30;
+    private static final double DEN_FLOOR_FLOAT64 = 1e-300;
+
+    private final NDArray p;
+    private final NDArray oneMinusP;
+    private final NDArray y;
+    private final NDArray keep;
+    private final Shape tokenShape;
+    private final boolean binary;
+
+    private OverlapInputs(NDArray p, NDArray oneMinusP, NDArray y, NDArray keep, Shape tokenShape, boolean binary) {
+        this.p = p;
+        this.oneMinusP = oneMinusP;
+        this.y = y;
+        this.keep = keep;
+        this.tokenShape = tokenShape;
+        this.binary = binary;
+    }
+
+    /**
+     * Validates and flattens the inputs.
+     *
+     * @param in the loss inputs
+     * @param fromLogits whether predictions[0] holds logits (else probabilities in [0, 1])
+     * @return the flattened inputs
+     */
+    static OverlapInputs read(LossInputs in, boolean fromLogits) {
+        in.requireSlots(1, 2, 1, 1);
+        String role = fromLogits ? "logits" : "probabilities";
+        Slot scores = DenseSlots.requireMinRank(in.prediction(0, role), "(N, C, ...) or (N, C)", 2);
+        if (!fromLogits) {
+            DenseSlots.requireUnitInterval(scores, "probabilities (set fromLogits=true for logits)");
+        }
+        Shape tokenShape = DenseSlots.withoutClassAxis(scores.shape());
+        Slot target = in.label(0, "target").requireIntegers();
+        if (!target.shape().equals(tokenShape)) {
+            throw target.fail("has shape " + target.shape() + ", expected " + tokenShape
+                    + " (N, ...): the shape of " + scores.describe() + " " + scores.shape() + " without its class axis");
+        }
+        int classes = (int) scores.size(1);
+        target.requireClassIndices(Math.max(classes, 2));
+        DataType type = in.computeType();
+        NDArray keep;
+        if (in.hasLabel(1)) {
+            Slot mask = in.label(1, "mask");
+            if (!mask.shape().equals(tokenShape)) {
+                throw mask.fail("has shape " + mask.shape() + ", expected " + tokenShape + " to match "
+                        + target.describe());
+            }
+            keep = DenseSlots.mask(mask, type).reshape(-1);
+        } else {
+            keep = scores.array().getManager().ones(new Shape(tokenShape.size()), type);
+        }
+        NDArray x = scores.array();
+        NDArray labels = target.array().toType(DataType.INT64, false).reshape(-1);
+        if (classes == 1) {
+            NDArray flat = x.reshape(-1);
+            NDArray prob = fromLogits ? Activation.sigmoid(flat) : flat;
+            NDArray rest = fromLogits ? Activation.sigmoid(flat.neg()) : flat.neg().add(1);
+            return new OverlapInputs(prob, rest, labels.toType(type, false), keep, tokenShape, true);
+        }
+        NDArray tokens = classLast(x).reshape(-1, classes);
+        NDArray prob = fromLogits ? tokens.softmax(1) : tokens;
+        return new OverlapInputs(prob, prob.neg().add(1), labels.oneHot(classes, type), keep, tokenShape, false);
+    }
+
+    /** (N, C, S...) to (N, S..., C); rank 2 is already token-major. */
+    private static NDArray classLast(NDArray x) {
+        int rank = x.getShape().dimension();
+        if (rank == 2) {
+            return x;
+        }
+        int[] axes = new int[rank];
+        axes[0] = 0;
+        for (int i = 1; i < rank - 1; i++) {
+            axes[i] = i + 1;
+        }
+        axes[rank - 1] = 1;
+        return x.transpose(axes);
+    }
+
+    /**
+     * The self-adjusted probabilities \( \tilde p = (1 - p)^\alpha p \) (p itself for α = 0), with
+     * 1 − p clamped away from 0 (1e-7 in float32, 1e-15 in float64) so the gradient stays finite.
+     *
+     * @param alpha α ≥ 0
+     * @return p̃, the shape of p
+     */
+    NDArray selfAdjusted(double alpha) {
+        if (alpha == 0) {
+            return p;
+        }
+        double eps = p.getDataType() == DataType.FLOAT64 ? EPS_FLOAT64 : EPS_FLOAT32;
+        return Scalar.pow(Scalar.max(oneMinusP, eps), alpha).mul(p);
+    }
+
+    /** @return the probabilities, (T) or (T, C) */
+    NDArray p() {
+        return p;
+    }
+
+    /** @return 1 − p computed without cancellation for the sigmoid path, the shape of p */
+    NDArray oneMinusP() {
+        return oneMinusP;
+    }
+
+    /** @return the 0/1 targets, the shape of p */
+    NDArray y() {
+        return y;
+    }
+
+    /** @return the (T) keep vector, 1 where a token counts */
+    NDArray keep() {
+        return keep;
+    }
+
+    /** @return whether C = 1 (sigmoid, binary) */
+    boolean binary() {
+        return binary;
+    }
+
+    /**
+     * The keep vector shaped to multiply per-element values: (T) for the binary path, (T, 1) for
+     * the multi-class path.
+     *
+     * @return the broadcastable keep vector
+     */
+    NDArray keepPerElement() {
+        return binary ? keep : keep.reshape(-1, 1);
+    }
+
+    /**
+     * Sums over the kept tokens of every class: a scalar on the binary path, (C) otherwise.
+     *
+     * @param values per-element values, the shape of p
+     * @return the masked sums over tokens
+     */
+    NDArray keptSum(NDArray values) {
+        return values.mul(keepPerElement()).sum(new int[] {0});
+    }
+
+    /**
+     * Turns per-element fractions {@code num / den} into per-token values: the safe quotient (0
+     * where {@code den} is 0), summed over classes on the multi-class path.
+     *
+     * @param num numerators, the shape of p
+     * @param den denominators, the shape of p
+     * @return (T) per-token values
+     */
+    NDArray perToken(NDArray num, NDArray den) {
+        NDArray q = fraction(num, den);
+        return binary ? q : q.sum(new int[] {1});
+    }
+
+    /**
+     * {@code num / den} for 0 ≤ num ≤ den with the denominator floored at 1e-30 (float32) or 1e-300
+     * (float64). Without the floor a denominator that underflows (zero smoothing, probabilities of
+     * 1e-40) makes the quotient's gradient inf − inf = NaN although the quotient is at most 1; with
+     * it 0/0 reads 0. The floor changes nothing once the smoothing exceeds it.
+     *
+     * @param num numerators
+     * @param den denominators, same shape
+     * @return the quotients
+     */
+    static NDArray fraction(NDArray num, NDArray den) {
+        double floor = den.getDataType() == DataType.FLOAT64 ? DEN_FLOOR_FLOAT64 : DEN_FLOOR_FLOAT32;
+        return num.div(Scalar.max(den, floor));
+    }
+
+    /**
+     * The token shape (N, S...), used to shape the {@code none} reduction.
+     *
+     * @return the shape
+     */
+    Shape tokenShape() {
+        return tokenShape;
+    }
+}

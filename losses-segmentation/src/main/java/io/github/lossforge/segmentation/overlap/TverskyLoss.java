@@ -1,0 +1,186 @@
+package io.github.lossforge.segmentation.overlap;
+
+import ai.djl.ndarray.NDArray;
+import io.github.lossforge.core.BaseLoss;
+import io.github.lossforge.core.LossInfo;
+import io.github.lossforge.core.LossInputs;
+import io.github.lossforge.core.ParamSpec;
+import io.github.lossforge.core.Reduction;
+import io.github.lossforge.core.Scalar;
+
+/**
+ * The Tversky loss, a Dice loss with separate weights for false positives and false negatives.
+ *
+ * <p>With TP = p·y, FP = p(1 − y), FN = (1 − p)y, weights α (FP) and β (FN) and smoothing s:
+ * \( 1 - \frac{TP + s}{TP + \alpha FP + \beta FN + s} \), computed as
+ * \( \frac{\alpha FP + \beta FN}{TP + \alpha FP + \beta FN + s} \) (the same value without
+ * cancellation; denominators are floored at 1e-30 (float32) / 1e-300 (float64) as in {@link
+ * DiceLoss}, so 0/0 reads 0).
+ * <ul>
+ *   <li><b>C = 1</b>: p = σ(x), one set-level value with TP, FP, FN summed over every kept element
+ *       of the batch. {@code mean} and {@code sum} both return it, {@code none} is rejected.
+ *   <li><b>C &gt; 1</b>: p = softmax over the class axis, y one-hot; per token the terms are summed
+ *       over classes, then reduced over tokens ({@code mean} divides by the number of kept tokens,
+ *       {@code none} returns per-token values shaped (N, S...)).
+ * </ul>
+ * α = β = 0.5 gives the Dice loss with smoothing 2s.
+ *
+ * <p>Slots: as {@link DiceLoss}: predictions[0] logits (N, C, S...) or (N, C); labels[0] class
+ * indices (N, S...) int64; labels[1] optional 0/1 mask (N, S...) (masked-out tokens excluded; all
+ * masked out gives 0).
+ *
+ * <p>Parameters: {@code alpha} (0.5, ≥ 0: false-positive weight), {@code beta} (0.5, ≥ 0:
+ * false-negative weight), {@code smooth} (1.0, ≥ 0), {@code fromLogits} (true), {@code reduction}
+ * (mean).
+ *
+ * <p>Paper: Xiaoya Li, Xiaofei Sun, Yuxian Meng, Junjun Liang, Fei Wu, Jiwei Li, "Dice Loss for
+ * Data-imbalanced NLP Tasks", ACL 2020, arXiv 1911.02855 (after Salehi et al. 2017). The official
+ * code has no Tversky loss; this follows the paper's formula with the Dice loss's conventions.
+ */
+public final class TverskyLoss extends OverlapLoss {
+
+    /** The registry id. */
+    public static final String ID = "tversky";
+
+    /** What the registry knows of this loss. */
+    public static final LossInfo INFO =
+            LossInfo.builder(ID, TverskyLoss.class)
+                    .paper("Li, Sun, Meng, Liang, Wu, Li: Dice Loss for Data-imbalanced NLP Tasks, ACL 2020,"
+                            + " arXiv 1911.02855")
+                    .prediction("P0 logits (N,C,...) or (N,C) tokens; C=1 means binary sigmoid")
+                    .label("L0 target (N,...) int64")
+                    .label("L1 mask (N,...) 0/1, optional")
+                    .param(ParamSpec.number("alpha", 0.5, "≥ 0: false-positive weight"))
+                    .param(ParamSpec.number("beta", 0.5, "≥ 0: false-negative weight"))
+                    .param(ParamSpec.number("smooth", 1.0, "≥ 0: smoothing added to numerator and denominator"))
+                    .param(ParamSpec.bool("fromLogits", true, "predictions are logits (else probabilities)"))
+                    .factory(p -> builder()
+                            .optAlpha(p.number("alpha"))
+                            .optBeta(p.number("beta"))
+                            .optSmooth(p.number("smooth"))
+                            .optFromLogits(p.bool("fromLogits"))
+                            .optReduction(p.reduction())
+                            .build())
+                    .build();
+
+    private final double alpha;
+    private final double beta;
+    private final double smooth;
+    private final boolean fromLogits;
+
+    private TverskyLoss(Builder b) {
+        super(ID, b.reduction());
+        requireNonNegative("alpha", b.alpha);
+        requireNonNegative("beta", b.beta);
+        requireNonNegative("smooth", b.smooth);
+        this.alpha = b.alpha;
+        this.beta = b.beta;
+        this.smooth = b.smooth;
+        this.fromLogits = b.fromLogits;
+    }
+
+    /**
+     * Starts a builder.
+     *
+     * @return a builder with the defaults
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    protected NDArray compute(LossInputs in) {
+        OverlapInputs d = OverlapInputs.read(in, fromLogits);
+        NDArray p = d.p();
+        NDArray y = d.y();
+        NDArray truePositive = p.mul(y);
+        NDArray falsePositive = p.sub(truePositive);
+        NDArray falseNegative = d.oneMinusP().mul(y);
+        if (d.binary()) {
+            if (reduction() == Reduction.NONE) {
+                throw new IllegalArgumentException(ID + ": reduction 'none' is not available for the binary"
+                        + " Tversky loss (C = 1), which is one set-level value for the whole batch");
+            }
+            NDArray errors = weighted(d.keptSum(falsePositive), d.keptSum(falseNegative));
+            // 0-dimensional sums: a Java-number smoothing would promote them to float64.
+            NDArray den = errors.add(d.keptSum(truePositive));
+            return OverlapInputs.fraction(errors, den.add(Scalar.of(den, smooth)));
+        }
+        NDArray errors = weighted(falsePositive, falseNegative);
+        return overTokens(d.perToken(errors, errors.add(truePositive).add(smooth)), d);
+    }
+
+    private NDArray weighted(NDArray falsePositive, NDArray falseNegative) {
+        return Scalar.mul(falsePositive, alpha)
+                .add(Scalar.mul(falseNegative, beta));
+    }
+
+    /** Builds a {@link TverskyLoss}. */
+    public static final class Builder extends BaseLoss.Builder<Builder> {
+        private double alpha = 0.5;
+        private double beta = 0.5;
+        private double smooth = 1.0;
+        private boolean fromLogits = true;
+
+        private Builder() {}
+
+        /**
+         * Sets the false-positive weight α.
+         *
+         * @param alpha ≥ 0 (default 0.5)
+         * @return this
+         */
+        public Builder optAlpha(double alpha) {
+            this.alpha = alpha;
+            return this;
+        }
+
+        /**
+         * Sets the false-negative weight β.
+         *
+         * @param beta ≥ 0 (default 0.5)
+         * @return this
+         */
+        public Builder optBeta(double beta) {
+            this.beta = beta;
+            return this;
+        }
+
+        /**
+         * Sets the smoothing s.
+         *
+         * @param smooth ≥ 0 (default 1.0)
+         * @return this
+         */
+        public Builder optSmooth(double smooth) {
+            this.smooth = smooth;
+            return this;
+        }
+
+        /**
+         * Whether predictions[0] holds logits (sigmoid for C = 1, softmax for C &gt; 1) or probabilities.
+         *
+         * @param fromLogits default true
+         * @return this
+         */
+        public Builder optFromLogits(boolean fromLogits) {
+            this.fromLogits = fromLogits;
+            return this;
+        }
+
+        /**
+         * Builds the loss.
+         *
+         * @return the loss
+         */
+        public TverskyLoss build() {
+            return new TverskyLoss(this);
+        }
+
+        @Override
+        protected Builder self() {
+            return this;
+        }
+    }
+}
