@@ -11,6 +11,6 @@ public final class DiffusionLosses implements LossProvider {
     /** {@inheritDoc} */
     @Override
     public List<LossInfo> losses() {
-        return List.of(AttentionSegregationLoss.INFO, AttentionRetentionLoss.INFO, AStarLoss.INFO);
+        return List.of(AttentionSegregationLoss.INFO, AttentionRetentionLoss.INFO, AStarLoss.INFO, AttendExciteLoss.INFO);
     }
 }
