@@ -1,0 +1,67 @@
+package io.github.lossforge.diffusion.kernel;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+
+/**
+ * A fused implementation of the attention-constrained diffusion losses (spec §3): one pass over the
+ * K attention maps computes each image's loss value and its gradient together, with no autograd
+ * graph; the loss classes return the result through {@link FusedValue#surrogate}. Implementations
+ * are chosen by the device of the inputs ({@link AttentionKernels}); the CPU one ships with the
+ * module, a CUDA one can be registered through {@link java.util.ServiceLoader} under this interface.
+ *
+ * <p>Every method receives arrays it must not modify and returns detached arrays on the inputs'
+ * device, in the inputs' dtype, owned by the engine (never wrapping Java memory), created under the
+ * manager of the first input.
+ */
+public interface AttentionKernel {
+
+    /**
+     * Whether this kernel runs on a device.
+     *
+     * @param device the inputs' device
+     * @return true when {@link #segregation}, {@link #retention} and {@link #layout} run there
+     */
+    boolean supports(Device device);
+
+    /**
+     * A-STAR segregation, per image: \( \sum_{m<n} \sum_p \min(A^m_p, A^n_p) / (\sum_p A^m_p + A^n_p + \epsilon) \).
+     *
+     * @param maps (N, K, P) non-negative maps
+     * @param eps the denominator's epsilon
+     * @return values (N) and the gradient (N, K, P) with respect to {@code maps}
+     */
+    FusedValue segregation(NDArray maps, double eps);
+
+    /**
+     * A-STAR retention, per image: \( \sum_k 1 - \sum_p \min(A^k_p, B^k_p) / (\sum_p A^k_p + B^k_p + \epsilon) \).
+     *
+     * @param maps (N, K, P) non-negative current maps
+     * @param masks (N, K, P) 0/1 masks of the previous step, in the maps' dtype
+     * @param eps the denominator's epsilon
+     * @return values (N) and the gradient (N, K, P) with respect to {@code maps}
+     */
+    FusedValue retention(NDArray maps, NDArray masks, double eps);
+
+    /**
+     * BACON's boundary-constrained layout loss, per image, as documented on {@code
+     * BoundaryConstrainedLayoutLoss}.
+     *
+     * @param maps (N, K, H, W) non-negative cross-attention maps
+     * @param selfAttention (N, H·W, H·W) non-negative self-attention, or null for no alignment
+     * @param masks (N, K, H, W) 0/1 layout masks in the maps' dtype, none empty
+     * @param weights the term weights and the normaliser's epsilon
+     * @return values (N) and the gradients with respect to {@code maps} and, when given, {@code selfAttention}
+     */
+    FusedValue layout(NDArray maps, NDArray selfAttention, NDArray masks, LayoutWeights weights);
+
+    /**
+     * The weights of BACON's three terms and the epsilon of its normaliser.
+     *
+     * @param inside w_in
+     * @param outside w_out
+     * @param marginal w_marg
+     * @param eps added to each map's total before normalising
+     */
+    record LayoutWeights(double inside, double outside, double marginal, double eps) {}
+}
