@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
+import ai.djl.nn.norm.BatchNorm;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.util.PairList;
@@ -91,6 +92,35 @@ public final class AlphaBatchNorm extends AbstractBlock {
      */
     public static Builder builder() {
         return new Builder();
+    }
+
+    /**
+     * An α-BN layer that takes the running statistics, γ and β of a trained DJL {@link BatchNorm} over
+     * channel axis 1 (its {@code runningMean}, {@code runningVar}, {@code gamma} and {@code beta}
+     * parameters, read once).
+     *
+     * @param trained an initialised batch-norm block
+     * @param alpha the weight of the source statistics, in [0, 1]
+     * @param epsilon the ε the trained layer used (DJL's default is 1e-5)
+     * @return the block
+     */
+    public static AlphaBatchNorm fromBatchNorm(BatchNorm trained, double alpha, double epsilon) {
+        if (!trained.isInitialized()) {
+            throw new IllegalArgumentException("AlphaBatchNorm: the BatchNorm block is not initialised");
+        }
+        PairList<String, Parameter> parameters = trained.getDirectParameters();
+        return builder()
+                .setSourceMean(values(parameters.get("runningMean")))
+                .setSourceVariance(values(parameters.get("runningVar")))
+                .optGamma(values(parameters.get("gamma")))
+                .optBeta(values(parameters.get("beta")))
+                .setAlpha(alpha)
+                .optEpsilon(epsilon)
+                .build();
+    }
+
+    private static double[] values(Parameter parameter) {
+        return parameter.getArray().toType(DataType.FLOAT64, false).toDoubleArray();
     }
 
     /**

@@ -129,6 +129,27 @@ class AlphaBatchNormTest {
     }
 
     @Test
+    void alphaOneBuiltFromATrainedBatchNormEqualsItsInferenceOutput() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Shape shape = new Shape(6, 3, 5);
+            ai.djl.nn.norm.BatchNorm bn = ai.djl.nn.norm.BatchNorm.builder().build();
+            bn.initialize(m, DataType.FLOAT32, shape);
+            ParameterStore training = new ParameterStore(m, false);
+            for (int step = 0; step < 5; step++) {
+                bn.forward(training, new NDList(m.randomNormal(2, 3, shape, DataType.FLOAT32)), true);
+            }
+            NDArray x = m.randomNormal(0, 1, shape, DataType.FLOAT32);
+            double[] expected = bn.forward(training, new NDList(x), false).singletonOrThrow()
+                    .toType(DataType.FLOAT64, false).toDoubleArray();
+            AlphaBatchNorm alphaBn = AlphaBatchNorm.fromBatchNorm(bn, 1, 1e-5);
+            alphaBn.initialize(m, DataType.FLOAT32, shape);
+            double[] got = alphaBn.forward(new ParameterStore(m, false), new NDList(x), false).singletonOrThrow()
+                    .toType(DataType.FLOAT64, false).toDoubleArray();
+            Close.assertClose("alpha = 1 vs the trained BatchNorm at inference", got, expected, 1e-5);
+        }
+    }
+
+    @Test
     void singleSampleWithoutSpatialAxesStaysFinite() {
         double[] y = forward(block(0.3), new double[] {1, 2, 3}, new Shape(1, 3));
         Close.assertFinite("output for one sample", y);
