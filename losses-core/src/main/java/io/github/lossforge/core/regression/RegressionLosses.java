@@ -11,6 +11,7 @@ public final class RegressionLosses implements LossProvider {
     /** {@inheritDoc} */
     @Override
     public List<LossInfo> losses() {
-        return List.of(AggregateResponseLoss.INFO, HlGaussLoss.INFO, TwoHotLoss.INFO);
+        return List.of(AggregateResponseLoss.INFO, CauchySchwarzIbLoss.INFO, HlGaussLoss.INFO, TwoHotLoss.INFO,
+                WeightedDecorrelationLoss.INFO);
     }
 }

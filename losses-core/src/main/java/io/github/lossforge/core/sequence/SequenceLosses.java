@@ -11,6 +11,6 @@ public final class SequenceLosses implements LossProvider {
     /** {@inheritDoc} */
     @Override
     public List<LossInfo> losses() {
-        return List.of(DirectCoverageLoss.INFO);
+        return List.of(DirectCoverageLoss.INFO, EnsLoss.INFO);
     }
 }

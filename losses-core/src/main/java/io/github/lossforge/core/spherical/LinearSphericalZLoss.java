@@ -21,9 +21,12 @@ import io.github.lossforge.core.Slot;
  * <p>then the Z-loss \( L = \frac{1}{a}\log(1 + e^{a(b - z_c)}) \) with \( z_c = (o_c - \mu)/\sqrt{\sigma^2
  * + \varepsilon^2} \), exactly as {@code z-loss-spherical} ({@link
  * io.github.lossforge.core.classification.SphericalZLoss}) on the materialised outputs. Cost O(V·d² +
- * N·d²); memory O(V·d + d² + N·d), independent of N·V. The columns of W and the bias are centred
- * before the Gram matrix is formed (the uncentred \( h^\top W^\top W h / V - \mu^2 \) cancels
- * catastrophically when the outputs' mean is large against their spread).
+ * N·d²); extra memory O(d² + N·d): nothing of size V beyond W itself and the bias, and never N×V. The
+ * Gram matrix of the centred columns is formed as \( W^\top W - V m m^\top \) (m the mean row of W), so
+ * no centred copy of W is made; the bias is centred exactly. The subtraction loses relative precision
+ * of about ε·|m|²/σ_W² (σ_W² the spread of W's rows around m): harmless for trained output layers in
+ * float64 and in float32 while their mean row is small against the spread; if it is not, centre W
+ * first (the loss does not change when the same vector is added to every row of W).
  *
  * <p>Slots: predictions[0] hidden h (N, d); predictions[1] weight W (V, d); predictions[2] (optional)
  * bias b (V); labels[0] target indices (N), int64 in [0, V). Parameters: {@code a} (1.0, &gt; 0),
@@ -107,12 +110,14 @@ public final class LinearSphericalZLoss extends BaseLoss {
         target.requireClassIndices(vocabulary);
 
         NDArray h = hidden.array();
-        NDArray centredW = weight.array().sub(weight.array().mean(new int[] {0}, true));
-        NDArray gram = centredW.transpose().matMul(centredW);
+        NDArray w = weight.array();
+        // Gram matrix of the centred columns without a centred copy of W: W_cᵀW_c = WᵀW − V·m mᵀ
+        NDArray rowMean = w.mean(new int[] {0}, true);
+        NDArray gram = w.transpose().matMul(w).sub(Scalar.mul(rowMean.transpose().matMul(rowMean), vocabulary));
         NDArray targetIndex = target.array().toType(DataType.INT64, false);
-        NDArray targetRows = centredW.gather(targetIndex.reshape(-1, 1).broadcast(h.getShape()), 0);
+        NDArray targetRows = w.gather(targetIndex.reshape(-1, 1).broadcast(h.getShape()), 0);
         // the batch-side operand comes first, so the result belongs to the batch's manager, not W's
-        NDArray centredTarget = h.mul(targetRows).sum(new int[] {1});
+        NDArray centredTarget = h.mul(targetRows.sub(rowMean)).sum(new int[] {1});
         NDArray spread = h.matMul(gram).mul(h).sum(new int[] {1});
         if (in.hasPrediction(2)) {
             Slot bias = in.prediction(2, "bias").requireRank("(V)", 1);
@@ -122,7 +127,8 @@ public final class LinearSphericalZLoss extends BaseLoss {
             }
             NDArray centredB = bias.array().sub(bias.array().mean());
             centredTarget = centredTarget.add(centredB.gather(targetIndex, 0));
-            NDArray cross = h.matMul(centredW.transpose().matMul(centredB.reshape(-1, 1))).reshape(-1);
+            // W_cᵀ b_c = Wᵀ b_c, since the entries of b_c sum to 0
+            NDArray cross = h.matMul(w.transpose().matMul(centredB.reshape(-1, 1))).reshape(-1);
             spread = spread.add(cross.add(cross)).add(centredB.square().sum());
         }
         return SphericalZ.loss(centredTarget, Scalar.div(spread, vocabulary), a, b, eps);

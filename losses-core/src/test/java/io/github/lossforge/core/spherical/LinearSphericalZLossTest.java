@@ -219,6 +219,21 @@ class LinearSphericalZLossTest extends LossContract {
     }
 
     @Test
+    void addingTheSameVectorToEveryRowOfTheWeightLeavesTheLossUnchanged() {
+        // o → o + (cᵀh)·1 shifts every output alike; the uncentred Gram form must not lose that in float64
+        Sample s = sample(2, new Random(11));
+        double[] shifted = s.prediction(1).data();
+        int d = SHAPES[2][1];
+        for (int k = 0; k < shifted.length; k++) {
+            shifted[k] += 20.0 * (1 + k % d);
+        }
+        LinearSphericalZLoss loss = LinearSphericalZLoss.builder().optReduction(Reduction.NONE).build();
+        Close.assertClose("loss after adding a vector to every row of W",
+                Evaluation.of(loss, s.withPrediction(1, s.prediction(1).withData(shifted)), DataType.FLOAT64).value(),
+                Evaluation.of(loss, s, DataType.FLOAT64).value(), 1e-8);
+    }
+
+    @Test
     void zeroWeightsGiveTheEpsilonLimitNotNaN() {
         Sample s = sample(1, new Random(10));
         Sample zero = s.withPrediction(1, s.prediction(1).withData(new double[s.prediction(1).size()]))
