@@ -189,16 +189,13 @@ public final class AttentionMaps {
     }
 
     /**
-     * Requires every value of a slot to be 0 or 1 (masks).
+     * Requires every value of a floating slot to be 0 or 1 (masks, after {@code floatLabel}).
      *
      * @param slot the slot
      * @return the slot
      */
     static Slot requireBinary(Slot slot) {
         NDArray a = slot.array();
-        if (a.getDataType() == DataType.BOOLEAN) {
-            return slot;
-        }
         if (a.neq(0).logicalAnd(a.neq(1)).any().getBoolean()) {
             throw slot.fail("holds values other than 0 and 1, expected a 0/1 mask");
         }
