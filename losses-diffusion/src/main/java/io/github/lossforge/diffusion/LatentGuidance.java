@@ -36,8 +36,9 @@ import java.util.function.BiFunction;
  *
  * <p>Defaults are Attend-and-Excite's ({@link #attendAndExcite}): α_t = 20·√linspace(1, 0.5, 50)[t],
  * updates for t &lt; 25 of 50 steps, refinement at t ∈ {0, 10, 20} to loss targets {0.95, 0.5, 0.2}
- * (max attention ≥ {0.05, 0.5, 0.8}), at most 20 inner steps. A-STAR and BACON give no schedule; we
- * use the same one.
+ * (max attention ≥ {0.05, 0.5, 0.8}), at most 20 inner steps. A-STAR and BACON give no step sizes;
+ * we use the same α_t. A-STAR updates at every step (the paper reports that guiding only the first
+ * steps loses concepts): use {@code optSteps(50, 50)} with {@link LabelSource#binarizedPrevious}.
  */
 public final class LatentGuidance {
 
