@@ -273,6 +273,20 @@ class BoundaryConstrainedLayoutLossTest extends LossContract {
     }
 
     @Test
+    void allZeroMapsGiveFiniteValueAndGradient() {
+        Random rng = new Random(7);
+        Sample s = new Sample(List.of(boxes(rng, 1, 2, 3, 3)),
+                List.of(HostTensor.floats(new double[18], 1, 2, 3, 3), selfAttention(rng, 1, 9)));
+        for (boolean fused : new boolean[] {true, false}) {
+            Evaluation e = Evaluation.of(BoundaryConstrainedLayoutLoss.builder().optFused(fused).build(), s,
+                    DataType.FLOAT64);
+            Close.assertFinite("value at zero maps", e.value());
+            Close.assertFinite("gradient of the maps at zero maps", e.gradient(0));
+            Close.assertFinite("gradient of the self-attention at zero maps", e.gradient(1));
+        }
+    }
+
+    @Test
     void singleConceptHasNoOutsideTerm() {
         Random rng = new Random(3);
         Sample s = new Sample(List.of(boxes(rng, 2, 1, 4, 4)), List.of(Generators.uniform(rng, 0.02, 1, 2, 1, 4, 4)));
