@@ -5,6 +5,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
@@ -29,8 +30,8 @@ final class GuideDemoCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "initialisation seed (default: ${DEFAULT-VALUE})")
     private long seed;
 
-    @Option(names = "--out", defaultValue = "output/guide-demo.png",
-            description = "the PNG to write (default: ${DEFAULT-VALUE})")
+    @Option(names = "--out", description = "the PNG to write (default: examples/output/guide-demo.png from the"
+            + " repository root, output/guide-demo.png elsewhere)")
     private Path out;
 
     @Override
@@ -39,7 +40,15 @@ final class GuideDemoCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--steps must be >= 1 and --step-size > 0, got " + steps + " and " + stepSize);
         }
-        GuideDemo.run(steps, stepSize, seed, out, spec.commandLine().getOut());
+        GuideDemo.run(steps, stepSize, seed, out == null ? defaultOutput() : out, spec.commandLine().getOut());
         return 0;
+    }
+
+    /** The examples module's output folder, whether run from the repository root or from examples/. */
+    private static Path defaultOutput() {
+        Path inRepository = Path.of("examples");
+        Path folder = Files.isRegularFile(inRepository.resolve("pom.xml")) ? inRepository.resolve("output")
+                : Path.of("output");
+        return folder.resolve("guide-demo.png");
     }
 }
