@@ -33,6 +33,8 @@ public final class AttentionMaps {
      * Averages cross-attention probabilities over heads and over the layers of one resolution, as
      * Prompt-to-Prompt's and Attend-and-Excite's {@code aggregate_attention} do. Layers whose spatial
      * size is not {@code resolution²} (e.g. SD's 8×8 mid block when {@code resolution = 16}) are skipped.
+     * Each layer weighs equally (the official code averages over all (layer, head) maps at once; the
+     * two agree when every layer has the same number of heads, as in Stable Diffusion).
      *
      * @param layers per-layer probabilities, each (batch·heads, H·W, T)
      * @param batch the batch size (the number of heads is inferred from the leading axis)
