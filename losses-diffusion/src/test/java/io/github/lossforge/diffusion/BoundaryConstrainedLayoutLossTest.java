@@ -287,6 +287,27 @@ class BoundaryConstrainedLayoutLossTest extends LossContract {
     }
 
     @Test
+    void aBatchEqualsItsImagesOneByOne() {
+        Sample batch = sample(1, new Random(8));
+        BoundaryConstrainedLayoutLoss loss = BoundaryConstrainedLayoutLoss.builder().optReduction(Reduction.NONE).build();
+        double[] together = values(loss, batch);
+        long[] shape = batch.prediction(0).shape();
+        int image = (int) (shape[1] * shape[2] * shape[3]);
+        int p = (int) (shape[2] * shape[3]);
+        for (int i = 0; i < shape[0]; i++) {
+            int from = i * image;
+            HostTensor maps = HostTensor.floats(java.util.Arrays.copyOfRange(batch.prediction(0).data(), from,
+                    from + image), shape[1], shape[2], shape[3]);
+            HostTensor masks = HostTensor.floats(java.util.Arrays.copyOfRange(batch.label(0).data(), from,
+                    from + image), shape[1], shape[2], shape[3]);
+            HostTensor self = HostTensor.floats(java.util.Arrays.copyOfRange(batch.prediction(1).data(), i * p * p,
+                    (i + 1) * p * p), p, p);
+            double[] alone = values(loss, new Sample(List.of(masks), List.of(maps, self)));
+            Close.assertClose("image " + i + " alone vs in the batch", alone, new double[] {together[i]}, 1e-12);
+        }
+    }
+
+    @Test
     void singleConceptHasNoOutsideTerm() {
         Random rng = new Random(3);
         Sample s = new Sample(List.of(boxes(rng, 2, 1, 4, 4)), List.of(Generators.uniform(rng, 0.02, 1, 2, 1, 4, 4)));
