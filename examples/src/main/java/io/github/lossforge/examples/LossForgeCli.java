@@ -4,12 +4,14 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code lossforge} command line: {@code list}, {@code demo}, {@code fit-scaling}. */
+/** The {@code lossforge} command line: {@code list}, {@code demo}, {@code guide-demo}. */
 @Command(
         name = "lossforge",
         mixinStandardHelpOptions = true,
         version = "lossforge 0.1.0-SNAPSHOT",
         description = "Research loss functions for DJL: list them, or train a demo model with one.",
         subcommands = {ListCommand.class, DemoCommand.class, FitScalingCommand.class})
+        subcommands = {ListCommand.class, DemoCommand.class, GuideDemoCommand.class})
 public final class LossForgeCli implements Runnable {
 
     @CommandLine.Spec

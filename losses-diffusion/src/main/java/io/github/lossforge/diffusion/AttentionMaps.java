@@ -33,6 +33,8 @@ public final class AttentionMaps {
      * Averages cross-attention probabilities over heads and over the layers of one resolution, as
      * Prompt-to-Prompt's and Attend-and-Excite's {@code aggregate_attention} do. Layers whose spatial
      * size is not {@code resolution²} (e.g. SD's 8×8 mid block when {@code resolution = 16}) are skipped.
+     * Each layer weighs equally (the official code averages over all (layer, head) maps at once; the
+     * two agree when every layer has the same number of heads, as in Stable Diffusion).
      *
      * @param layers per-layer probabilities, each (batch·heads, H·W, T)
      * @param batch the batch size (the number of heads is inferred from the leading axis)
@@ -189,16 +191,13 @@ public final class AttentionMaps {
     }
 
     /**
-     * Requires every value of a slot to be 0 or 1 (masks).
+     * Requires every value of a floating slot to be 0 or 1 (masks, after {@code floatLabel}).
      *
      * @param slot the slot
      * @return the slot
      */
     static Slot requireBinary(Slot slot) {
         NDArray a = slot.array();
-        if (a.getDataType() == DataType.BOOLEAN) {
-            return slot;
-        }
         if (a.neq(0).logicalAnd(a.neq(1)).any().getBoolean()) {
             throw slot.fail("holds values other than 0 and 1, expected a 0/1 mask");
         }

@@ -11,7 +11,7 @@ import java.util.Optional;
 
 /**
  * A-STAR's attention segregation loss (Eq. 2): for the cross-attention maps \(A^m\) of the concept
- * tokens, \( L_{seg} = \sum_{m<n} \frac{\sum_{ij} \min(A^m_{ij}, A^n_{ij})}{\sum_{ij} (A^m_{ij} + A^n_{ij})
+ * tokens, \( L_{seg} = \sum_{m &lt; n} \frac{\sum_{ij} \min(A^m_{ij}, A^n_{ij})}{\sum_{ij} (A^m_{ij} + A^n_{ij})
  * + \epsilon} \). The denominator is the plain sum of both maps, so two identical maps give 0.5 (the
  * paper calls the ratio an IoU); one concept gives 0.
  *

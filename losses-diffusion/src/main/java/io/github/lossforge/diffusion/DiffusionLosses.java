@@ -11,6 +11,7 @@ public final class DiffusionLosses implements LossProvider {
     /** {@inheritDoc} */
     @Override
     public List<LossInfo> losses() {
-        return List.of(AttentionSegregationLoss.INFO, AttentionRetentionLoss.INFO, AStarLoss.INFO, AttendExciteLoss.INFO);
+        return List.of(AttentionSegregationLoss.INFO, AttentionRetentionLoss.INFO, AStarLoss.INFO, AttendExciteLoss.INFO,
+                BoundaryConstrainedLayoutLoss.INFO);
     }
 }

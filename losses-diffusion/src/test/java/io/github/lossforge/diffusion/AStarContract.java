@@ -1,10 +1,19 @@
 package io.github.lossforge.diffusion;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.ndarray.types.DataType;
+import io.github.lossforge.core.BaseLoss;
+import io.github.lossforge.core.Reduction;
+import io.github.lossforge.core.testkit.Close;
+import io.github.lossforge.core.testkit.Evaluation;
 import io.github.lossforge.core.testkit.Generators;
 import io.github.lossforge.core.testkit.HostTensor;
 import io.github.lossforge.core.testkit.LossContract;
 import io.github.lossforge.core.testkit.Sample;
 import io.github.lossforge.core.testkit.TrainingTask;
+
+import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -64,6 +73,24 @@ abstract class AStarContract extends LossContract {
         HostTensor a = separatedMaps(rng, s);
         List<HostTensor> labels = takesMasks() ? List.of(Generators.bernoulli(rng, 0.4, s)) : List.of();
         return new Sample(labels, List.of(a));
+    }
+
+    @Test
+    void aBatchEqualsItsImagesOneByOne() {
+        Sample batch = sample(2, new Random(21));
+        BaseLoss loss = variants().get(0).loss().apply(Reduction.NONE);
+        double[] together = Evaluation.of(loss, batch, DataType.FLOAT64).value();
+        long[] shape = batch.prediction(0).shape();
+        int image = (int) (shape[1] * shape[2] * shape[3]);
+        for (int i = 0; i < shape[0]; i++) {
+            int from = i * image;
+            java.util.function.UnaryOperator<HostTensor> pick = t -> HostTensor.floats(
+                    java.util.Arrays.copyOfRange(t.data(), from, from + image), shape[1], shape[2], shape[3]);
+            Sample one = batch.mapAll(pick);
+            double[] alone = Evaluation.of(loss, one, DataType.FLOAT64).value();
+            assertThat(alone).hasSize(1);
+            Close.assertClose("image " + i + " alone vs in the batch", alone, new double[] {together[i]}, 1e-12);
+        }
     }
 
     @Override

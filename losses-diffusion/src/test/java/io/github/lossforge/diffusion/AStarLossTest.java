@@ -1,10 +1,13 @@
 package io.github.lossforge.diffusion;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import ai.djl.ndarray.types.DataType;
 import io.github.lossforge.core.Reduction;
 import io.github.lossforge.core.testkit.Close;
 import io.github.lossforge.core.testkit.Evaluation;
 import io.github.lossforge.core.testkit.Generators;
+import io.github.lossforge.core.testkit.HostTensor;
 import io.github.lossforge.core.testkit.Sample;
 
 import org.junit.jupiter.api.Test;
@@ -59,6 +62,18 @@ class AStarLossTest extends AStarContract {
             }
             Close.assertClose("astar vs seg + ret: values", sum.value(), expected, 1e-12);
             Close.assertClose("astar vs seg + ret: gradient", sum.gradient(0), grad, 1e-12);
+        }
+    }
+
+    @Test
+    void allZeroMapsAndMasksGiveFiniteValueAndGradient() {
+        Sample s = new Sample(List.of(HostTensor.floats(new double[2 * 3 * 3], 2, 3, 3)),
+                List.of(HostTensor.floats(new double[2 * 3 * 3], 2, 3, 3)));
+        for (boolean fused : new boolean[] {true, false}) {
+            Evaluation e = Evaluation.of(AStarLoss.builder().optFused(fused).build(), s, DataType.FLOAT64);
+            // no overlap anywhere: segregation 0, retention 1 per concept
+            assertThat(e.value()).containsExactly(2.0);
+            Close.assertFinite("gradient at zero maps", e.gradient(0));
         }
     }
 

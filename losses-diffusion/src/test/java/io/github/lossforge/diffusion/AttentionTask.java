@@ -81,7 +81,10 @@ final class AttentionTask implements TrainingTask {
 
     @Override
     public Block model() {
+        // A hidden layer first: the gradients of the layer feeding a softmax sum to zero over its
+        // outputs, and DJL's Trainer rejects a first step whose gradients sum to exactly zero.
         Block cross = new SequentialBlock()
+                .add(Linear.builder().setUnits(8).build())
                 .add(Linear.builder().setUnits(TOKENS).build())
                 .add(new LambdaBlock(x -> new NDList(x.singletonOrThrow().softmax(-1))));
         if (!withSelfAttention) {
@@ -89,6 +92,7 @@ final class AttentionTask implements TrainingTask {
                     .add(new LambdaBlock(x -> shaping.apply(x.singletonOrThrow())));
         }
         Block self = new SequentialBlock()
+                .add(Linear.builder().setUnits(8).build())
                 .add(Linear.builder().setUnits(PIXELS).build())
                 .add(new LambdaBlock(x -> new NDList(x.singletonOrThrow().softmax(-1))));
         return new ParallelBlock(list -> {

@@ -25,7 +25,7 @@ public interface AttentionKernel {
     boolean supports(Device device);
 
     /**
-     * A-STAR segregation, per image: \( \sum_{m<n} \sum_p \min(A^m_p, A^n_p) / (\sum_p A^m_p + A^n_p + \epsilon) \).
+     * A-STAR segregation, per image: \( \sum_{m &lt; n} \sum_p \min(A^m_p, A^n_p) / (\sum_p (A^m_p + A^n_p) + \epsilon) \).
      *
      * @param maps (N, K, P) non-negative maps
      * @param eps the denominator's epsilon
@@ -34,7 +34,7 @@ public interface AttentionKernel {
     FusedValue segregation(NDArray maps, double eps);
 
     /**
-     * A-STAR retention, per image: \( \sum_k 1 - \sum_p \min(A^k_p, B^k_p) / (\sum_p A^k_p + B^k_p + \epsilon) \).
+     * A-STAR retention, per image: \( \sum_k 1 - \sum_p \min(A^k_p, B^k_p) / (\sum_p (A^k_p + B^k_p) + \epsilon) \).
      *
      * @param maps (N, K, P) non-negative current maps
      * @param masks (N, K, P) 0/1 masks of the previous step, in the maps' dtype

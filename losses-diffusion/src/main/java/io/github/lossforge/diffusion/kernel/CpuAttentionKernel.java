@@ -41,6 +41,7 @@ public final class CpuAttentionKernel implements AttentionKernel {
         double[] weight = new double[k * k];
         double[] overlap = new double[k * k];
         double[] pixel = new double[k];
+        double[] local = new double[k];
         for (int img = 0; img < n; img++) {
             int base = img * k * p;
             for (int m = 0; m < k; m++) {
@@ -59,20 +60,29 @@ public final class CpuAttentionKernel implements AttentionKernel {
             for (int q = 0; q < p; q++) {
                 for (int m = 0; m < k; m++) {
                     pixel[m] = a[base + m * p + q];
+                    local[m] = 0;
                 }
                 for (int m = 0; m < k; m++) {
-                    double gm = 0;
-                    for (int j = 0; j < k; j++) {
-                        if (j == m) {
-                            continue;
-                        }
-                        int pair = m < j ? m * k + j : j * k + m;
-                        gm += weight[pair] * smallerShare(pixel[m], pixel[j]);
-                        if (m < j) {
-                            overlap[pair] += Math.min(pixel[m], pixel[j]);
+                    double x = pixel[m];
+                    for (int j = m + 1; j < k; j++) {
+                        double y = pixel[j];
+                        int pair = m * k + j;
+                        double w = weight[pair];
+                        if (x < y) {
+                            overlap[pair] += x;
+                            local[m] += w;
+                        } else if (x > y) {
+                            overlap[pair] += y;
+                            local[j] += w;
+                        } else {
+                            overlap[pair] += x;
+                            local[m] += 0.5 * w;
+                            local[j] += 0.5 * w;
                         }
                     }
-                    grad[base + m * p + q] = gm;
+                }
+                for (int m = 0; m < k; m++) {
+                    grad[base + m * p + q] = local[m];
                 }
             }
             double value = 0;
@@ -177,9 +187,18 @@ public final class CpuAttentionKernel implements AttentionKernel {
 
     private static double[] read(NDArray array) {
         NDArray plain = array.stopGradient();
-        return plain.getDataType() == DataType.FLOAT64
-                ? plain.toDoubleArray()
-                : plain.toType(DataType.FLOAT64, false).toDoubleArray();
+        if (plain.getDataType() == DataType.FLOAT64) {
+            return plain.toDoubleArray();
+        }
+        if (plain.getDataType() == DataType.FLOAT32) {
+            float[] f = plain.toFloatArray();
+            double[] d = new double[f.length];
+            for (int i = 0; i < f.length; i++) {
+                d[i] = f[i];
+            }
+            return d;
+        }
+        return plain.toType(DataType.FLOAT64, false).toDoubleArray();
     }
 
     /** The per-image loop of the layout loss, with its scratch buffers. */

@@ -1,0 +1,71 @@
+package io.github.lossforge.diffusion.kernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+
+import org.junit.jupiter.api.Test;
+
+class AttentionKernelsTest {
+
+    @Test
+    void theCpuKernelServesTheCpuAndNoKernelServesAGpuWithoutAProvider() {
+        assertThat(AttentionKernels.forDevice(Device.cpu())).containsInstanceOf(CpuAttentionKernel.class);
+        assertThat(AttentionKernels.forDevice(Device.gpu())).isEmpty();
+    }
+
+    @Test
+    void thePortableSwitchForcesTheComposition() {
+        String before = System.getProperty(AttentionKernels.PROPERTY);
+        System.setProperty(AttentionKernels.PROPERTY, "PORTABLE");
+        try {
+            assertThat(AttentionKernels.forDevice(Device.cpu())).isEmpty();
+        } finally {
+            if (before == null) {
+                System.clearProperty(AttentionKernels.PROPERTY);
+            } else {
+                System.setProperty(AttentionKernels.PROPERTY, before);
+            }
+        }
+    }
+
+    @Test
+    void surrogateReturnsTheValuesExactlyAndTheGradientsThroughAutograd() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray x = m.create(new double[] {1, 2, 3, 4, 5, 6}, new Shape(2, 3));
+            NDArray y = m.create(new double[] {7, 8}, new Shape(2, 1));
+            x.setRequiresGradient(true);
+            y.setRequiresGradient(true);
+            NDArray values = m.create(new double[] {0.1, 1e-17});
+            NDArray gx = m.create(new double[] {1, -2, 3, -4, 5, -6}, new Shape(2, 3));
+            NDArray gy = m.create(new double[] {0.5, 0.25}, new Shape(2, 1));
+            try (GradientCollector c = Engine.getInstance().newGradientCollector()) {
+                NDArray out = new FusedValue(values, gx, gy).surrogate(x, y);
+                assertThat(out.toDoubleArray()).containsExactly(0.1, 1e-17);
+                c.backward(out.sum());
+            }
+            assertThat(x.getGradient().toDoubleArray()).containsExactly(gx.toDoubleArray());
+            assertThat(y.getGradient().toDoubleArray()).containsExactly(gy.toDoubleArray());
+            assertThatThrownBy(() -> new FusedValue(values, gx).surrogate(x, y))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("2 inputs for 1 gradients");
+        }
+    }
+
+    @Test
+    void cpuKernelResultsKeepTheInputDtype() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray maps = m.randomUniform(0, 1, new Shape(2, 3, 4), DataType.FLOAT32);
+            FusedValue v = new CpuAttentionKernel().segregation(maps, 1e-8);
+            assertThat(v.values().getDataType()).isEqualTo(DataType.FLOAT32);
+            assertThat(v.gradients()[0].getShape()).isEqualTo(maps.getShape());
+            assertThat(v.gradients()[0].getDataType()).isEqualTo(DataType.FLOAT32);
+        }
+    }
+}
