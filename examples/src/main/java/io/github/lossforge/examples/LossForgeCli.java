@@ -10,8 +10,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "lossforge 0.1.0-SNAPSHOT",
         description = "Research loss functions for DJL: list them, or train a demo model with one.",
-        subcommands = {ListCommand.class, DemoCommand.class, FitScalingCommand.class})
-        subcommands = {ListCommand.class, DemoCommand.class, GuideDemoCommand.class})
+        subcommands = {ListCommand.class, DemoCommand.class, FitScalingCommand.class, GuideDemoCommand.class})
 public final class LossForgeCli implements Runnable {
 
     @CommandLine.Spec
