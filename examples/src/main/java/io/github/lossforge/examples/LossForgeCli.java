@@ -3,8 +3,10 @@ package io.github.lossforge.examples;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code lossforge} command line: {@code list}, {@code demo}, {@code fit-scaling}. */
-/** The {@code lossforge} command line: {@code list}, {@code demo}, {@code guide-demo}. */
+/**
+ * The {@code lossforge} command line: {@code list}, {@code demo}, {@code fit-scaling}, {@code
+ * guide-demo}.
+ */
 @Command(
         name = "lossforge",
         mixinStandardHelpOptions = true,
