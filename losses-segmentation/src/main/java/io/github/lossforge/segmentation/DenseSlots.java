@@ -94,4 +94,25 @@ public final class DenseSlots {
         }
         return slot;
     }
+
+    /**
+     * Moves the class axis last and flattens the rest: (N, C, S...) becomes (T, C) with T = N·ΠS,
+     * token t = n·ΠS + s (row-major over (N, S...)); (N, C) is returned as it is.
+     *
+     * @param x maps (N, C, S...) or tokens (N, C)
+     * @return (T, C)
+     */
+    public static NDArray tokensByClass(NDArray x) {
+        int rank = x.getShape().dimension();
+        long classes = x.getShape().get(1);
+        if (rank == 2) {
+            return x;
+        }
+        int[] axes = new int[rank];
+        for (int i = 1; i < rank - 1; i++) {
+            axes[i] = i + 1;
+        }
+        axes[rank - 1] = 1;
+        return x.transpose(axes).reshape(-1, classes);
+    }
 }

@@ -34,7 +34,7 @@ final class ImageBadInputs {
                 new BadInput("extra prediction slot", new Sample(List.of(y), List.of(x, x)), "predictions"));
     }
 
-    /** A 3×3 conv with a sigmoid maps (2, 2, side, side) noise to one channel; y is a smooth image of it. */
+    /** The dense task with a sigmoid maps (2, 2, side, side) noise to one channel; y is a smooth function of it. */
     static TrainingTask denoisingTask(int side) {
         return new DenseTask(1, 2, side, side, true, (manager, x, rng) -> {
             int b = x.length;
