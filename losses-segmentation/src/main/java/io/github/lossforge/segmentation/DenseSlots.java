@@ -68,13 +68,26 @@ public final class DenseSlots {
      * @throws IllegalArgumentException when a value is neither 0 nor 1
      */
     public static NDArray mask(Slot mask, DataType type) {
-        NDArray raw = mask.array();
+        return zeroOne(mask, type, "a 0/1 mask");
+    }
+
+    /**
+     * Reads a 0/1 label map (any numeric or boolean dtype) as a floating array.
+     *
+     * @param slot the slot, already shape-checked
+     * @param type the dtype to return
+     * @param what what the slot should hold, for the message, e.g. {@code a 0/1 mask}
+     * @return the values in {@code type}, without gradient
+     * @throws IllegalArgumentException when a value is neither 0 nor 1
+     */
+    public static NDArray zeroOne(Slot slot, DataType type, String what) {
+        NDArray raw = slot.array();
         if (raw.getDataType() == DataType.BFLOAT16) {
-            throw mask.fail("is bfloat16, expected a 0/1 mask of a numeric or boolean dtype");
+            throw slot.fail("is bfloat16, expected " + what + " of a numeric or boolean dtype");
         }
         NDArray m = raw.getDataType() == type ? raw : raw.toType(type, false);
         if (m.getShape().size() > 0 && !m.eq(0).logicalOr(m.eq(1)).all().getBoolean()) {
-            throw mask.fail("holds a value other than 0 and 1, expected a 0/1 mask");
+            throw slot.fail("holds a value other than 0 and 1, expected " + what);
         }
         return m.stopGradient();
     }
