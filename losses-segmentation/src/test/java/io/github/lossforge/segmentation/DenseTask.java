@@ -14,8 +14,8 @@ import java.util.Random;
 
 /**
  * A dense training task for the leak check: a 3×3 convolution, a ReLU and a 1×1 convolution map
- * generated (B, 2, H, W) inputs to (B, C, H, W) maps (optionally through a sigmoid); the labels are generated from the inputs by a
- * {@link Labeler}.
+ * generated (B, 2, H, W) inputs to (B, C, H, W) maps (optionally through a sigmoid); the labels
+ * are generated from the inputs by a {@link Labeler}.
  */
 public final class DenseTask implements TrainingTask {
 

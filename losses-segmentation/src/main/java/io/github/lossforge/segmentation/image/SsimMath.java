@@ -133,8 +133,8 @@ final class SsimMath {
         long h = x.size(2);
         long w = x.size(3);
         if (h < minSide || w < minSide) {
-            throw x.fail("has shape " + x.shape() + ": images of " + h + "×" + w + " are too small, expected H and W ≥ "
-                    + minSide + " " + why);
+            throw x.fail("has shape " + x.shape() + ": images of " + h + "×" + w
+                    + " are too small, expected H and W ≥ " + minSide + " " + why);
         }
     }
 

@@ -60,7 +60,8 @@ final class OverlapInputs {
         Slot target = in.label(0, "target").requireIntegers();
         if (!target.shape().equals(tokenShape)) {
             throw target.fail("has shape " + target.shape() + ", expected " + tokenShape
-                    + " (N, ...): the shape of " + scores.describe() + " " + scores.shape() + " without its class axis");
+                    + " (N, ...): the shape of " + scores.describe() + " " + scores.shape()
+                    + " without its class axis");
         }
         int classes = (int) scores.size(1);
         target.requireClassIndices(Math.max(classes, 2));

@@ -57,8 +57,10 @@ public final class ConfidentBinaryCrossEntropyLoss extends BaseLoss {
                     .prediction("P0 student logits (N,K,...)")
                     .label("L0 peer (teacher) logits (N,K,...)")
                     .batchLevel()
-                    .param(ParamSpec.number("tauPositive", 0.65, "positive term on voxels with max teacher prob ≥ this"))
-                    .param(ParamSpec.number("tauNegative", 0.1, "negative term on voxels with min teacher prob < this"))
+                    .param(ParamSpec.number("tauPositive", 0.65,
+                            "positive term on voxels with max teacher prob ≥ this"))
+                    .param(ParamSpec.number("tauNegative", 0.1,
+                            "negative term on voxels with min teacher prob < this"))
                     .factory(p -> builder()
                             .optTauPositive(p.number("tauPositive"))
                             .optTauNegative(p.number("tauNegative"))

@@ -90,7 +90,9 @@ public final class BettiMatchingLoss extends TopologyLoss {
             int death = ps.second(m.predicted());
             double truthBirth = g.valueOf(gs.first(m.truth()));
             int truthDeathIndex = gs.second(m.truth());
-            double truthDeath = truthDeathIndex == CubicalPersistence.ESSENTIAL ? essential : g.valueOf(truthDeathIndex);
+            double truthDeath = truthDeathIndex == CubicalPersistence.ESSENTIAL
+                    ? essential
+                    : g.valueOf(truthDeathIndex);
             terms.pixelMinusConstant(2, p.pixelOf(birth), truthBirth);
             if (death == CubicalPersistence.ESSENTIAL) {
                 terms.constant(2 * (essential - truthDeath) * (essential - truthDeath));

@@ -24,7 +24,8 @@ final class ImageBadInputs {
         nan[3] = Double.NaN;
         String shape = "(2, 1, " + side + ", " + side + ")";
         return List.of(
-                new BadInput("rank-3 x", new Sample(List.of(y.reshape(2, side, side)), List.of(x.reshape(2, side, side))),
+                new BadInput("rank-3 x",
+                        new Sample(List.of(y.reshape(2, side, side)), List.of(x.reshape(2, side, side))),
                         "predictions[0] (x)", "(N, C, H, W)"),
                 new BadInput("y of another shape",
                         new Sample(List.of(y.reshape(2, 1, side * side / side, side).firstRows(1)), List.of(x)),

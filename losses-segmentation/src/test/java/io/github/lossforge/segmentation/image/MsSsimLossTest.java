@@ -95,7 +95,8 @@ class MsSsimLossTest extends LossContract {
     void fiveStandardScalesMatchReferenceWithASmallWindow() {
         Sample s = SsimReferences.pair(new Random(62), 0.2, 2, 1, 33, 36);
         ReferenceCheck.assertMatchesAt("standard weights, 3 taps", MsSsimLoss.builder().optWindow(3).build(), s,
-                SsimReferences.msSsim(1.0, 3, 1.5, 0.01, 0.03, STANDARD, 1e-6)::mean, 1e-5, 40, 33 * 18 + 17, 1500, 2000);
+                SsimReferences.msSsim(1.0, 3, 1.5, 0.01, 0.03, STANDARD, 1e-6)::mean, 1e-5,
+                40, 33 * 18 + 17, 1500, 2000);
     }
 
     @Test

@@ -101,7 +101,9 @@ class SsimLossTest extends LossContract {
     @Test
     void rejectsEvenWindowAndNonPositiveOptions() {
         assertThatThrownBy(() -> SsimLoss.builder().optWindow(10).build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ssim").hasMessageContaining("window");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("ssim")
+                .hasMessageContaining("window");
         assertThatThrownBy(() -> SsimLoss.builder().optDataRange(0).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("dataRange");
         assertThatThrownBy(() -> SsimLoss.builder().optSigma(-1).build())

@@ -140,7 +140,8 @@ class ConfidentBinaryCrossEntropyLossTest extends LossContract {
         return List.of(
                 new BadInput("rank-1 student", new Sample(List.of(teacher.reshape(36)), List.of(student.reshape(36))),
                         "predictions[0] (student logits)", "(N, K, ...)"),
-                new BadInput("one class", new Sample(List.of(teacher.reshape(4, 1, 3, 3)), List.of(student.reshape(4, 1, 3, 3))),
+                new BadInput("one class",
+                        new Sample(List.of(teacher.reshape(4, 1, 3, 3)), List.of(student.reshape(4, 1, 3, 3))),
                         "predictions[0] (student logits)", "(4, 1, 3, 3)", "at least 2 classes"),
                 new BadInput("teacher of another shape",
                         new Sample(List.of(teacher.reshape(2, 2, 9)), List.of(student)),
@@ -182,7 +183,8 @@ class ConfidentBinaryCrossEntropyLossTest extends LossContract {
         double expected = -0.96 * Math.log(p[0]) - 0.02 * (Math.log(1 - p[1]) + Math.log(1 - p[2])) / 2;
         double got = Evaluation.valueOf(ConfidentBinaryCrossEntropyLoss.builder().build(),
                 new Sample(List.of(teacher), List.of(student)), DataType.FLOAT64)[0];
-        Close.assertClose("−w⁺ log p(ŷ) − w⁻ mean_{c≠ŷ} log(1 − p_c)", new double[] {got}, new double[] {expected}, 1e-12);
+        Close.assertClose("−w⁺ log p(ŷ) − w⁻ mean_{c≠ŷ} log(1 − p_c)", new double[] {got},
+                new double[] {expected}, 1e-12);
     }
 
     @Test

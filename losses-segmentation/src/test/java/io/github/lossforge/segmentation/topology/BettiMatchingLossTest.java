@@ -53,7 +53,8 @@ class BettiMatchingLossTest extends LossContract {
     protected List<RegistryCase> registryCases() {
         return List.of(
                 new RegistryCase(Map.of(), () -> BettiMatchingLoss.builder().build()),
-                new RegistryCase(Map.of("filtration", "sublevel", "relative", true, "fromLogits", false, "reduction", "sum"),
+                new RegistryCase(
+                        Map.of("filtration", "sublevel", "relative", true, "fromLogits", false, "reduction", "sum"),
                         () -> BettiMatchingLoss.builder().optFiltration("sublevel").optRelative(true)
                                 .optReduction(Reduction.SUM).build()));
     }

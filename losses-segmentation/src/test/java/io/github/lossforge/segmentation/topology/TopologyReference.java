@@ -198,7 +198,9 @@ final class TopologyReference {
     }
 
     static double[] pad(double[] image, int rows, int cols, boolean superlevel) {
-        double extreme = superlevel ? Arrays.stream(image).max().orElseThrow() : Arrays.stream(image).min().orElseThrow();
+        double extreme = superlevel
+                ? Arrays.stream(image).max().orElseThrow()
+                : Arrays.stream(image).min().orElseThrow();
         double[] out = new double[(rows + 2) * (cols + 2)];
         for (int i = 0; i < rows + 2; i++) {
             for (int j = 0; j < cols + 2; j++) {

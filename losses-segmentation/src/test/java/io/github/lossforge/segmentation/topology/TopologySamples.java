@@ -67,7 +67,8 @@ final class TopologySamples {
                 p[k * size + i] = 0.5 * g[k * size + i] + 0.5 * (perm.get(i) + 0.5) / size;
             }
         }
-        return new Sample(List.of(HostTensor.floats(g, n, 1, rows, cols)), List.of(HostTensor.floats(p, n, 1, rows, cols)));
+        return new Sample(List.of(HostTensor.floats(g, n, 1, rows, cols)),
+                List.of(HostTensor.floats(p, n, 1, rows, cols)));
     }
 
     /** A ring around a hole plus a separate square, shifted per image. */
@@ -99,7 +100,8 @@ final class TopologySamples {
     }
 
     static Sample single(double[] p, double[] g, int rows, int cols) {
-        return new Sample(List.of(HostTensor.floats(g, 1, 1, rows, cols)), List.of(HostTensor.floats(p, 1, 1, rows, cols)));
+        return new Sample(List.of(HostTensor.floats(g, 1, 1, rows, cols)),
+                List.of(HostTensor.floats(p, 1, 1, rows, cols)));
     }
 
     static List<BadInput> cases(Random rng, String role) {
@@ -116,7 +118,8 @@ final class TopologySamples {
                 new BadInput("two channels", new Sample(List.of(g.reshape(1, 2, 4, 5)), List.of(p.reshape(1, 2, 4, 5))),
                         slot, "(1, 2, 4, 5)", "one channel"),
                 new BadInput("ground truth of another shape",
-                        new Sample(List.of(g.reshape(2, 1, 5, 4)), List.of(p)), "labels[0] (ground truth)", "(2, 1, 5, 4)"),
+                        new Sample(List.of(g.reshape(2, 1, 5, 4)), List.of(p)),
+                        "labels[0] (ground truth)", "(2, 1, 5, 4)"),
                 new BadInput("ground truth 0.5", new Sample(List.of(g.withData(half)), List.of(p)),
                         "labels[0] (ground truth)", "0/1"),
                 new BadInput("ground truth NaN", new Sample(List.of(g.withData(nan)), List.of(p)),
