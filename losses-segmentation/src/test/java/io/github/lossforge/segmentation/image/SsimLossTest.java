@@ -121,4 +121,10 @@ class SsimLossTest extends LossContract {
             assertThat(out.getDataType()).isEqualTo(DataType.FLOAT32);
         }
     }
+
+    @Test
+    void aSmallConvNetLearnsTheTargetImage() {
+        io.github.lossforge.segmentation.LearningCheck.assertLearns(
+                SsimLoss.builder().build(), ImageBadInputs.denoisingTask(12), 150, 0.5);
+    }
 }

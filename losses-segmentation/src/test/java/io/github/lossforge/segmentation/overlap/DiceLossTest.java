@@ -226,4 +226,10 @@ class DiceLossTest extends LossContract {
                 .hasMessageContaining("dice")
                 .hasMessageContaining("smooth");
     }
+
+    @Test
+    void aSmallConvNetLearnsTheSegmentation() {
+        io.github.lossforge.segmentation.LearningCheck.assertLearns(
+                DiceLoss.builder().build(), OverlapSamples.segmentationTask(3), 150, 0.6);
+    }
 }

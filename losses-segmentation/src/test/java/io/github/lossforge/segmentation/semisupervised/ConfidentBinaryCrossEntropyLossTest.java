@@ -229,4 +229,10 @@ class ConfidentBinaryCrossEntropyLossTest extends LossContract {
         assertThatThrownBy(() -> ConfidentBinaryCrossEntropyLoss.builder().optTauNegative(Double.NaN).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tauNegative");
     }
+
+    @Test
+    void aSmallConvNetLearnsThePeersConfidentLabels() {
+        io.github.lossforge.segmentation.LearningCheck.assertLearns(
+                ConfidentBinaryCrossEntropyLoss.builder().build(), trainingTask(), 150, 0.5);
+    }
 }

@@ -140,4 +140,10 @@ class BettiMatchingLossTest extends LossContract {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("betti-matching")
                 .hasMessageContaining("filtration");
     }
+
+    @Test
+    void aSmallConvNetLearnsTheTopology() {
+        io.github.lossforge.segmentation.LearningCheck.assertLearns(
+                BettiMatchingLoss.builder().build(), trainingTask(), 150, 0.7);
+    }
 }
