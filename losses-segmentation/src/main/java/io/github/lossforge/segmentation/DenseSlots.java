@@ -68,13 +68,26 @@ public final class DenseSlots {
      * @throws IllegalArgumentException when a value is neither 0 nor 1
      */
     public static NDArray mask(Slot mask, DataType type) {
-        NDArray raw = mask.array();
+        return zeroOne(mask, type, "a 0/1 mask");
+    }
+
+    /**
+     * Reads a 0/1 label map (any numeric or boolean dtype) as a floating array.
+     *
+     * @param slot the slot, already shape-checked
+     * @param type the dtype to return
+     * @param what what the slot should hold, for the message, e.g. {@code a 0/1 mask}
+     * @return the values in {@code type}, without gradient
+     * @throws IllegalArgumentException when a value is neither 0 nor 1
+     */
+    public static NDArray zeroOne(Slot slot, DataType type, String what) {
+        NDArray raw = slot.array();
         if (raw.getDataType() == DataType.BFLOAT16) {
-            throw mask.fail("is bfloat16, expected a 0/1 mask of a numeric or boolean dtype");
+            throw slot.fail("is bfloat16, expected " + what + " of a numeric or boolean dtype");
         }
         NDArray m = raw.getDataType() == type ? raw : raw.toType(type, false);
         if (m.getShape().size() > 0 && !m.eq(0).logicalOr(m.eq(1)).all().getBoolean()) {
-            throw mask.fail("holds a value other than 0 and 1, expected a 0/1 mask");
+            throw slot.fail("holds a value other than 0 and 1, expected " + what);
         }
         return m.stopGradient();
     }
@@ -93,5 +106,26 @@ public final class DenseSlots {
                     + ", max " + a.max().toType(DataType.FLOAT64, false).getDouble() + "), expected " + what);
         }
         return slot;
+    }
+
+    /**
+     * Moves the class axis last and flattens the rest: (N, C, S...) becomes (T, C) with T = N·ΠS,
+     * token t = n·ΠS + s (row-major over (N, S...)); (N, C) is returned as it is.
+     *
+     * @param x maps (N, C, S...) or tokens (N, C)
+     * @return (T, C)
+     */
+    public static NDArray tokensByClass(NDArray x) {
+        int rank = x.getShape().dimension();
+        long classes = x.getShape().get(1);
+        if (rank == 2) {
+            return x;
+        }
+        int[] axes = new int[rank];
+        for (int i = 1; i < rank - 1; i++) {
+            axes[i] = i + 1;
+        }
+        axes[rank - 1] = 1;
+        return x.transpose(axes).reshape(-1, classes);
     }
 }

@@ -13,9 +13,9 @@ import io.github.lossforge.core.testkit.TrainingTask;
 import java.util.Random;
 
 /**
- * A dense training task for the leak check: a 3×3 convolution maps generated (B, 2, H, W) inputs to
- * (B, C, H, W) maps (optionally through a sigmoid); the labels are generated from the inputs by a
- * {@link Labeler}.
+ * A dense training task for the leak check: a 3×3 convolution, a ReLU and a 1×1 convolution map
+ * generated (B, 2, H, W) inputs to (B, C, H, W) maps (optionally through a sigmoid); the labels
+ * are generated from the inputs by a {@link Labeler}.
  */
 public final class DenseTask implements TrainingTask {
 
@@ -61,9 +61,12 @@ public final class DenseTask implements TrainingTask {
 
     @Override
     public Block model() {
+        // A hidden layer: with a single conv, softmax-based losses give gradients that sum to exactly
+        // zero over the parameters (Σ_c ∂L/∂z_c = 0), which DJL's Trainer takes for a missing backward.
         SequentialBlock block = new SequentialBlock()
-                .add(Conv2d.builder().setKernelShape(new Shape(3, 3)).optPadding(new Shape(1, 1))
-                        .setFilters(channels).build());
+                .add(Conv2d.builder().setKernelShape(new Shape(3, 3)).optPadding(new Shape(1, 1)).setFilters(4).build())
+                .add(Activation::relu)
+                .add(Conv2d.builder().setKernelShape(new Shape(1, 1)).setFilters(channels).build());
         if (sigmoid) {
             block.add(Activation::sigmoid);
         }

@@ -60,7 +60,8 @@ final class OverlapInputs {
         Slot target = in.label(0, "target").requireIntegers();
         if (!target.shape().equals(tokenShape)) {
             throw target.fail("has shape " + target.shape() + ", expected " + tokenShape
-                    + " (N, ...): the shape of " + scores.describe() + " " + scores.shape() + " without its class axis");
+                    + " (N, ...): the shape of " + scores.describe() + " " + scores.shape()
+                    + " without its class axis");
         }
         int classes = (int) scores.size(1);
         target.requireClassIndices(Math.max(classes, 2));
@@ -84,24 +85,9 @@ final class OverlapInputs {
             NDArray rest = fromLogits ? Activation.sigmoid(flat.neg()) : flat.neg().add(1);
             return new OverlapInputs(prob, rest, labels.toType(type, false), keep, tokenShape, true);
         }
-        NDArray tokens = classLast(x).reshape(-1, classes);
+        NDArray tokens = DenseSlots.tokensByClass(x);
         NDArray prob = fromLogits ? tokens.softmax(1) : tokens;
         return new OverlapInputs(prob, prob.neg().add(1), labels.oneHot(classes, type), keep, tokenShape, false);
-    }
-
-    /** (N, C, S...) to (N, S..., C); rank 2 is already token-major. */
-    private static NDArray classLast(NDArray x) {
-        int rank = x.getShape().dimension();
-        if (rank == 2) {
-            return x;
-        }
-        int[] axes = new int[rank];
-        axes[0] = 0;
-        for (int i = 1; i < rank - 1; i++) {
-            axes[i] = i + 1;
-        }
-        axes[rank - 1] = 1;
-        return x.transpose(axes);
     }
 
     /**

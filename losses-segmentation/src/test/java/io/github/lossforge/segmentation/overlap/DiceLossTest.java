@@ -16,7 +16,6 @@ import io.github.lossforge.core.testkit.LeakCheck;
 import io.github.lossforge.core.testkit.LossContract;
 import io.github.lossforge.core.testkit.Sample;
 import io.github.lossforge.core.testkit.TrainingTask;
-import io.github.lossforge.segmentation.DenseTask;
 import io.github.lossforge.segmentation.ReferenceCheck;
 
 import org.junit.jupiter.api.Test;
@@ -113,7 +112,8 @@ class DiceLossTest extends LossContract {
                 OverlapReferences.diceTokenwise(s, 0.1, 1.0, false, true), 1e-9);
         DiceLoss mean = DiceLoss.builder().optSetLevel(false).optAlpha(0.1).build();
         ReferenceCheck.assertMatches("per-element binary Dice, mean over kept", mean, s,
-                OverlapReferences.tokenwise(x -> OverlapReferences.diceTokenwise(x, 0.1, 1.0, false, true), true)::mean);
+                OverlapReferences.tokenwise(
+                        x -> OverlapReferences.diceTokenwise(x, 0.1, 1.0, false, true), true)::mean);
     }
 
     @Test
@@ -218,8 +218,18 @@ class DiceLossTest extends LossContract {
     @Test
     void rejectsNegativeParameters() {
         assertThatThrownBy(() -> DiceLoss.builder().optAlpha(-0.1).build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("dice").hasMessageContaining("alpha");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("dice")
+                .hasMessageContaining("alpha");
         assertThatThrownBy(() -> DiceLoss.builder().optSmooth(Double.NaN).build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("dice").hasMessageContaining("smooth");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("dice")
+                .hasMessageContaining("smooth");
+    }
+
+    @Test
+    void aSmallConvNetLearnsTheSegmentation() {
+        io.github.lossforge.segmentation.LearningCheck.assertLearns(
+                DiceLoss.builder().build(), OverlapSamples.segmentationTask(3), 150, 0.6);
     }
 }

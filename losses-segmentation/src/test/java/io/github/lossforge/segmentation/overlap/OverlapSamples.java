@@ -109,7 +109,7 @@ final class OverlapSamples {
         return s.withPrediction(0, x.withData(out));
     }
 
-    /** A 3×3 conv producing (4, C, 6, 6) logits; targets from the inputs' signs, a random 0/1 mask. */
+    /** The dense task producing (4, C, 6, 6) logits; targets from the inputs' signs, a random 0/1 mask. */
     static TrainingTask segmentationTask(int classes) {
         return new DenseTask(classes, 4, 6, 6, false, (manager, x, rng) -> {
             int b = x.length;

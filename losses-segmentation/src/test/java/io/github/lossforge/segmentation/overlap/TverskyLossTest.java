@@ -156,6 +156,8 @@ class TverskyLossTest extends LossContract {
     @Test
     void rejectsNegativeWeights() {
         assertThatThrownBy(() -> TverskyLoss.builder().optBeta(-1).build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tversky").hasMessageContaining("beta");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("tversky")
+                .hasMessageContaining("beta");
     }
 }

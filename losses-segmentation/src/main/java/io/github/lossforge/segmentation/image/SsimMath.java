@@ -1,0 +1,166 @@
+package io.github.lossforge.segmentation.image;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.pooling.Pool;
+import io.github.lossforge.core.LossInputs;
+import io.github.lossforge.core.Scalar;
+import io.github.lossforge.core.Slot;
+import io.github.lossforge.segmentation.DenseSlots;
+
+/**
+ * The SSIM statistics shared by {@link SsimLoss} and {@link MsSsimLoss}, with the conventions of the
+ * common pytorch-msssim implementation: a normalised 1-D Gaussian window applied separably with
+ * 'valid' convolution, per channel; 2×2 average pooling between scales with zero padding (H mod 2,
+ * W mod 2) counted in the average.
+ */
+final class SsimMath {
+
+    private SsimMath() {}
+
+    /** The inputs of an SSIM-type loss: x (N, C, H, W) with its gradient, y the same shape. */
+    record Images(Slot x, NDArray y) {}
+
+    /**
+     * Reads predictions[0] x and labels[0] y, both (N, C, H, W).
+     *
+     * @param in the loss inputs
+     * @return the images
+     */
+    static Images read(LossInputs in) {
+        in.requireSlots(1, 1, 1, 1);
+        Slot x = in.prediction(0, "x").requireRank("(N, C, H, W)", 4);
+        Slot y = DenseSlots.requireShapeOf(in.floatLabel(0, "y"), x);
+        return new Images(x, y.array());
+    }
+
+    /**
+     * The normalised Gaussian taps \( g_k \propto e^{-(k - \lfloor n/2 \rfloor)^2 / 2\sigma^2} \).
+     *
+     * @param size the number of taps n
+     * @param sigma σ
+     * @return the taps, summing to 1
+     */
+    static double[] gaussian(int size, double sigma) {
+        double[] g = new double[size];
+        double total = 0;
+        for (int k = 0; k < size; k++) {
+            double c = k - size / 2;
+            g[k] = Math.exp(-c * c / (2 * sigma * sigma));
+            total += g[k];
+        }
+        for (int k = 0; k < size; k++) {
+            g[k] /= total;
+        }
+        return g;
+    }
+
+    /**
+     * Local statistics by separable 'valid' Gaussian filtering of each (sample, channel) plane.
+     *
+     * @param x maps (N, C, H, W)
+     * @param taps the 1-D window
+     * @return (N, C, H − n + 1, W − n + 1)
+     */
+    static NDArray blur(NDArray x, double[] taps) {
+        Shape s = x.getShape();
+        NDArray planes = x.reshape(-1, 1, s.get(2), s.get(3));
+        NDArray rows = Scalar.array(x, taps, new Shape(1, 1, 1, taps.length));
+        NDArray cols = Scalar.array(x, taps, new Shape(1, 1, taps.length, 1));
+        NDArray out = Conv2d.conv2d(Conv2d.conv2d(planes, rows).singletonOrThrow(), cols).singletonOrThrow();
+        Shape o = out.getShape();
+        return out.reshape(s.get(0), s.get(1), o.get(2), o.get(3));
+    }
+
+    /**
+     * The per-channel means of the SSIM map and of the contrast-structure map.
+     *
+     * @param x maps (N, C, H, W)
+     * @param y maps (N, C, H, W)
+     * @param taps the window
+     * @param c1 (K1 L)²
+     * @param c2 (K2 L)²
+     * @return {ssim (N, C), cs (N, C)}
+     */
+    static NDArray[] ssimAndContrast(NDArray x, NDArray y, double[] taps, double c1, double c2) {
+        int n = (int) x.getShape().get(0);
+        NDArray all = blur(NDArrays.concat(new NDList(x, y, x.square(), y.square(), x.mul(y))), taps);
+        NDArray muX = all.get(new NDIndex("0:{}", n));
+        NDArray muY = all.get(new NDIndex("{}:{}", n, 2 * n));
+        NDArray xx = all.get(new NDIndex("{}:{}", 2 * n, 3 * n));
+        NDArray yy = all.get(new NDIndex("{}:{}", 3 * n, 4 * n));
+        NDArray xy = all.get(new NDIndex("{}:", 4 * n));
+        NDArray muXX = muX.square();
+        NDArray muYY = muY.square();
+        NDArray muXY = muX.mul(muY);
+        NDArray sigmaXX = xx.sub(muXX);
+        NDArray sigmaYY = yy.sub(muYY);
+        NDArray sigmaXY = xy.sub(muXY);
+        NDArray cs = sigmaXY.add(sigmaXY).add(c2).div(sigmaXX.add(sigmaYY).add(c2));
+        NDArray luminance = muXY.add(muXY).add(c1).div(muXX.add(muYY).add(c1));
+        return new NDArray[] {spatialMean(luminance.mul(cs)), spatialMean(cs)};
+    }
+
+    /** The mean over H and W of (N, C, H, W) maps: (N, C). The engine's mean takes one axis at a time. */
+    private static NDArray spatialMean(NDArray maps) {
+        Shape s = maps.getShape();
+        return maps.reshape(s.get(0), s.get(1), -1).mean(new int[] {2});
+    }
+
+    /**
+     * 2×2 average pooling with stride 2, zero padding (H mod 2, W mod 2) on both sides, padding counted.
+     *
+     * @param x maps (N, C, H, W)
+     * @return the pooled maps
+     */
+    static NDArray downsample(NDArray x) {
+        Shape s = x.getShape();
+        return Pool.avgPool2d(x, new Shape(2, 2), new Shape(2, 2), new Shape(s.get(2) % 2, s.get(3) % 2), false, true);
+    }
+
+    /**
+     * Requires both image sides to exceed a size.
+     *
+     * @param x the image slot
+     * @param minSide the smallest accepted side
+     * @param why the reason, completing "expected H and W ≥ minSide ..."
+     */
+    static void requireSide(Slot x, long minSide, String why) {
+        long h = x.size(2);
+        long w = x.size(3);
+        if (h < minSide || w < minSide) {
+            throw x.fail("has shape " + x.shape() + ": images of " + h + "×" + w
+                    + " are too small, expected H and W ≥ " + minSide + " " + why);
+        }
+    }
+
+    /**
+     * Validates the options shared by the SSIM losses.
+     *
+     * @param id the loss id
+     * @param dataRange L
+     * @param window the number of taps
+     * @param sigma σ
+     * @param k1 K1
+     * @param k2 K2
+     */
+    static void requireOptions(String id, double dataRange, int window, double sigma, double k1, double k2) {
+        requirePositive(id, "dataRange", dataRange);
+        requirePositive(id, "sigma", sigma);
+        requirePositive(id, "k1", k1);
+        requirePositive(id, "k2", k2);
+        if (window < 1 || window % 2 == 0) {
+            throw new IllegalArgumentException(id + ": window must be an odd number of taps ≥ 1, got " + window);
+        }
+    }
+
+    static void requirePositive(String id, String name, double value) {
+        if (!(value > 0) || Double.isInfinite(value)) {
+            throw new IllegalArgumentException(id + ": " + name + " must be a finite number > 0, got " + value);
+        }
+    }
+}

@@ -1,0 +1,2 @@
+/** Image-similarity losses: SSIM and multi-scale SSIM. */
+package io.github.lossforge.segmentation.image;
