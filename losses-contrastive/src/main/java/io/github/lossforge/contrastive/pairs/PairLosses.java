@@ -11,6 +11,6 @@ public final class PairLosses implements LossProvider {
     /** {@inheritDoc} */
     @Override
     public List<LossInfo> losses() {
-        return List.of(MultiSimilarityLoss.INFO);
+        return List.of(MultiSimilarityLoss.INFO, TripletMarginLoss.INFO);
     }
 }
