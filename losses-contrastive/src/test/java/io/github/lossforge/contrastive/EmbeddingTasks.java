@@ -114,6 +114,51 @@ public final class EmbeddingTasks {
         };
     }
 
+    /**
+     * Retrieval over classes: an MLP scores every class for a Gaussian-blob point, predictions[0]
+     * (N, C); labels[0] is the (N, C) float32 positive mask: the point's class, plus its neighbouring
+     * class for every third point (multi-label rows).
+     *
+     * @param features input features
+     * @param classes C
+     * @param batchSize N
+     * @return the task
+     */
+    public static TrainingTask scoresWithPositiveMask(int features, int classes, int batchSize) {
+        return new TrainingTask() {
+            private final double[][] means = blobMeans(features, classes);
+
+            @Override
+            public Block model() {
+                return mlp(classes);
+            }
+
+            @Override
+            public Shape inputShape() {
+                return new Shape(batchSize, features);
+            }
+
+            @Override
+            public NDList[] batch(NDManager manager, Random rng, int step) {
+                float[] x = new float[batchSize * features];
+                float[] mask = new float[batchSize * classes];
+                for (int i = 0; i < batchSize; i++) {
+                    int c = rng.nextInt(classes);
+                    mask[i * classes + c] = 1;
+                    if (i % 3 == 0) {
+                        mask[i * classes + (c + 1) % classes] = 1;
+                    }
+                    for (int f = 0; f < features; f++) {
+                        x[i * features + f] = (float) (means[c][f] + 0.5 * rng.nextGaussian());
+                    }
+                }
+                NDArray data = manager.create(x, new Shape(batchSize, features));
+                NDArray labels = manager.create(mask, new Shape(batchSize, classes));
+                return new NDList[] {new NDList(data), new NDList(labels)};
+            }
+        };
+    }
+
     private static Block mlp(int dim) {
         return new SequentialBlock()
                 .add(Linear.builder().setUnits(HIDDEN).build())
