@@ -159,6 +159,57 @@ public final class EmbeddingTasks {
         };
     }
 
+    /**
+     * Distillation over classes: an MLP (the student) scores every class, predictions[0] (N, C);
+     * labels[0] holds teacher scores (N, C), the negative squared distance of the point to each
+     * class mean, and labels[1] the (N, C) float32 positive mask of the point's class.
+     *
+     * @param features input features
+     * @param classes C
+     * @param batchSize N
+     * @return the task
+     */
+    public static TrainingTask distillation(int features, int classes, int batchSize) {
+        return new TrainingTask() {
+            private final double[][] means = blobMeans(features, classes);
+
+            @Override
+            public Block model() {
+                return mlp(classes);
+            }
+
+            @Override
+            public Shape inputShape() {
+                return new Shape(batchSize, features);
+            }
+
+            @Override
+            public NDList[] batch(NDManager manager, Random rng, int step) {
+                float[] x = new float[batchSize * features];
+                float[] teacher = new float[batchSize * classes];
+                float[] mask = new float[batchSize * classes];
+                for (int i = 0; i < batchSize; i++) {
+                    int c = rng.nextInt(classes);
+                    mask[i * classes + c] = 1;
+                    for (int f = 0; f < features; f++) {
+                        x[i * features + f] = (float) (means[c][f] + 0.5 * rng.nextGaussian());
+                    }
+                    for (int k = 0; k < classes; k++) {
+                        double d = 0;
+                        for (int f = 0; f < features; f++) {
+                            d += (x[i * features + f] - means[k][f]) * (x[i * features + f] - means[k][f]);
+                        }
+                        teacher[i * classes + k] = (float) -d;
+                    }
+                }
+                NDArray data = manager.create(x, new Shape(batchSize, features));
+                return new NDList[] {new NDList(data), new NDList(
+                        manager.create(teacher, new Shape(batchSize, classes)),
+                        manager.create(mask, new Shape(batchSize, classes)))};
+            }
+        };
+    }
+
     private static Block mlp(int dim) {
         return new SequentialBlock()
                 .add(Linear.builder().setUnits(HIDDEN).build())
