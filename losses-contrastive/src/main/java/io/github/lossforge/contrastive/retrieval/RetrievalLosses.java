@@ -11,6 +11,6 @@ public final class RetrievalLosses implements LossProvider {
     /** {@inheritDoc} */
     @Override
     public List<LossInfo> losses() {
-        return List.of(CprdLoss.INFO, DecoupledSoftmaxLoss.INFO, SoftTopKLoss.INFO);
+        return List.of(CprdLoss.INFO, DecoupledSoftmaxLoss.INFO, MannWhitneyLoss.INFO, SoftTopKLoss.INFO);
     }
 }
