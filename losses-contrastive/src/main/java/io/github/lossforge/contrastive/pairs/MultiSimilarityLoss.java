@@ -2,15 +2,14 @@ package io.github.lossforge.contrastive.pairs;
 
 import ai.djl.ndarray.NDArray;
 import io.github.lossforge.contrastive.BlockedSimilarity;
+import io.github.lossforge.contrastive.LabelledEmbeddings;
 import io.github.lossforge.contrastive.Mining;
 import io.github.lossforge.contrastive.PairMath;
 import io.github.lossforge.core.BaseLoss;
 import io.github.lossforge.core.LossInfo;
 import io.github.lossforge.core.LossInputs;
 import io.github.lossforge.core.ParamSpec;
-import io.github.lossforge.core.Reduction;
 import io.github.lossforge.core.Scalar;
-import io.github.lossforge.core.Slot;
 
 /**
  * The multi-similarity loss with its miner, in pytorch-metric-learning's form.
@@ -91,13 +90,7 @@ public final class MultiSimilarityLoss extends BaseLoss {
         if (!Double.isFinite(b.base) || !Double.isFinite(b.epsilon)) {
             throw new IllegalArgumentException(ID + ": base and epsilon must be finite, got " + b.base + ", " + b.epsilon);
         }
-        if (b.chunk < 0) {
-            throw new IllegalArgumentException(ID + ": chunk must be 0 (whole matrix) or a row count > 0, got " + b.chunk);
-        }
-        if (b.chunk > 0 && b.reduction() == Reduction.NONE) {
-            throw new IllegalArgumentException(
-                    ID + ": chunk > 0 evaluates the batch as a whole; reduction 'none' needs chunk = 0");
-        }
+        BlockedSimilarity.requireChunk(ID, b.chunk, b.reduction());
         this.alpha = b.alpha;
         this.beta = b.beta;
         this.base = b.base;
@@ -123,12 +116,9 @@ public final class MultiSimilarityLoss extends BaseLoss {
     /** {@inheritDoc} */
     @Override
     protected NDArray compute(LossInputs in) {
-        in.requireSlots(1, 1, 1, 1);
-        Slot embeddings = in.prediction(0, "embeddings").requireRank("(N, D)", 2);
-        Slot classes = in.label(0, "classes").requireIntegers().requireRank("(N)", 1).requireSameBatch(embeddings);
-        NDArray labels = classes.array();
-        NDArray x = PairMath.l2Normalize(embeddings.array());
-        long n = embeddings.size(0);
+        LabelledEmbeddings batch = LabelledEmbeddings.read(in);
+        NDArray labels = batch.classes();
+        NDArray x = batch.normalized();
         if (chunk == 0) {
             NDArray s = PairMath.dotMatrix(x, x);
             return anchorValues(s, pairs(s, labels, 0));

@@ -2,6 +2,7 @@ package io.github.lossforge.contrastive.pairs;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Activation;
+import io.github.lossforge.contrastive.LabelledEmbeddings;
 import io.github.lossforge.contrastive.Mining;
 import io.github.lossforge.contrastive.PairMath;
 import io.github.lossforge.core.BaseLoss;
@@ -10,7 +11,6 @@ import io.github.lossforge.core.LossInputs;
 import io.github.lossforge.core.Numerics;
 import io.github.lossforge.core.ParamSpec;
 import io.github.lossforge.core.Reduction;
-import io.github.lossforge.core.Slot;
 
 import java.util.List;
 
@@ -95,14 +95,12 @@ public final class TripletMarginLoss extends BaseLoss {
     /** {@inheritDoc} */
     @Override
     protected NDArray compute(LossInputs in) {
-        in.requireSlots(1, 1, 1, 1);
-        Slot embeddings = in.prediction(0, "embeddings").requireRank("(N, D)", 2);
-        Slot classes = in.label(0, "classes").requireIntegers().requireRank("(N)", 1).requireSameBatch(embeddings);
-        NDArray x = PairMath.l2Normalize(embeddings.array());
+        LabelledEmbeddings batch = LabelledEmbeddings.read(in);
+        NDArray x = batch.normalized();
         NDArray d = PairMath.euclideanMatrix(x, x);
-        long n = embeddings.size(0);
-        NDArray positives = PairMath.positivePairs(classes.array(), 0, n);
-        NDArray negatives = PairMath.negativePairs(classes.array(), 0, n);
+        long n = batch.embeddings().size(0);
+        NDArray positives = PairMath.positivePairs(batch.classes(), 0, n);
+        NDArray negatives = PairMath.negativePairs(batch.classes(), 0, n);
         NDArray losses;
         NDArray valid;
         if (hard) {

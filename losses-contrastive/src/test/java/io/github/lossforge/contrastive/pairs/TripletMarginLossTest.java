@@ -110,7 +110,7 @@ class TripletMarginLossTest extends LossContract {
 
     @Override
     protected TrainingTask trainingTask() {
-        return EmbeddingTasks.labelledEmbeddings(4, 3, 12, 6);
+        return EmbeddingTasks.labelledEmbeddings(4, 3, 24, 6);
     }
 
     @Override

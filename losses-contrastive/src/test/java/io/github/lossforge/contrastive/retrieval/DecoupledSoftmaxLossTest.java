@@ -61,20 +61,7 @@ class DecoupledSoftmaxLossTest extends LossContract {
 
             @Override
             public double mean(Sample s) {
-                double[] v = perSample(s);
-                double total = 0;
-                int kept = 0;
-                for (int i = 0; i < v.length; i++) {
-                    boolean any = false;
-                    for (boolean b : RetrievalSamples.positives(s.label(0), i)) {
-                        any |= b;
-                    }
-                    if (any) {
-                        total += v[i];
-                        kept++;
-                    }
-                }
-                return kept == 0 ? 0 : total / kept;
+                return RetrievalSamples.meanOverRowsWithPositives(s, perSample(s), 0);
             }
         };
     }

@@ -44,6 +44,25 @@ final class RetrievalSamples {
         return out;
     }
 
+    /**
+     * The mean of per-row values over the rows whose mask (label slot {@code maskSlot}) holds a
+     * positive, 0 when none does: the {@code mean} of the losses that drop rows without positives.
+     */
+    static double meanOverRowsWithPositives(Sample s, double[] perRow, int maskSlot) {
+        double total = 0;
+        int kept = 0;
+        for (int i = 0; i < perRow.length; i++) {
+            for (boolean b : positives(s.label(maskSlot), i)) {
+                if (b) {
+                    total += perRow[i];
+                    kept++;
+                    break;
+                }
+            }
+        }
+        return kept == 0 ? 0 : total / kept;
+    }
+
     /** Bad scores/mask pairs: rank, shape mismatch, a value other than 0/1, missing mask. */
     static List<BadInput> badInputs(Random rng, String scoreRole, String maskRole) {
         HostTensor scores = Generators.normal(rng, 1, 3, 4);

@@ -86,17 +86,7 @@ class SoftTopKLossTest extends LossContract {
 
             @Override
             public double mean(Sample s) {
-                double[] v = perSample(s);
-                List<Double> kept = new ArrayList<>();
-                for (int i = 0; i < v.length; i++) {
-                    for (boolean b : RetrievalSamples.positives(s.label(0), i)) {
-                        if (b) {
-                            kept.add(v[i]);
-                            break;
-                        }
-                    }
-                }
-                return kept.stream().mapToDouble(Double::doubleValue).average().orElse(0);
+                return RetrievalSamples.meanOverRowsWithPositives(s, perSample(s), 0);
             }
         };
     }
