@@ -47,7 +47,9 @@ public final class Numerics {
      */
     public static NDArray logMeanExp(NDArray x, int axis) {
         int a = axis < 0 ? x.getShape().dimension() + axis : axis;
-        return logSumExp(x, axis).sub(Math.log(x.getShape().get(a)));
+        NDArray lse = logSumExp(x, axis);
+        // a Java number would make a float64 0-d operand, which promotes a 0-d float32 result
+        return lse.sub(Scalar.of(lse, Math.log(x.getShape().get(a))));
     }
 
     /**

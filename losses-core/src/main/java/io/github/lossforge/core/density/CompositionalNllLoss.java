@@ -122,9 +122,7 @@ public final class CompositionalNllLoss extends BaseLoss {
         Slot data = in.prediction(0, "f(data)").requireRank("(B)", 1);
         Slot noise = in.prediction(1, "f(noise)").requireRank("(M)", 1);
         Slot logQ = in.prediction(2, "log q(noise)").requireRank("(M)", 1).requireSameBatch(noise);
-        // log M through Scalar: Numerics.logMeanExp subtracts a Java number, which promotes a 0-d result to float64
-        NDArray logG = Numerics.logSumExp(noise.array().sub(logQ.array()), 0)
-                .sub(Scalar.of(noise.array(), Math.log(noise.size(0))));
+        NDArray logG = Numerics.logMeanExp(noise.array().sub(logQ.array()), 0);
         double logGNow = logG.stopGradient().toType(DataType.FLOAT64, false).getDouble();
         logU = updatedLogU(logGNow);
         NDArray meanData = data.array().mean();

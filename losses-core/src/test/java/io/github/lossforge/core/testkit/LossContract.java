@@ -288,6 +288,19 @@ public abstract class LossContract {
     }
 
     @Test
+    void float32AndFloat64AreComputedInTheirOwnDtype() {
+        Sample s = sample(1, rng(13));
+        for (Reduction r : perSample() ? Reduction.values() : new Reduction[] {Reduction.MEAN, Reduction.SUM}) {
+            BaseLoss loss = variants().get(0).loss().apply(r);
+            for (DataType type : new DataType[] {DataType.FLOAT32, DataType.FLOAT64}) {
+                assertThat(Evaluation.of(loss, s, type).valueType())
+                        .as("%s, reduction %s: dtype of the value for %s input", id(), r, type)
+                        .isEqualTo(type);
+            }
+        }
+    }
+
+    @Test
     void bfloat16IsRejectedWithClearMessage() {
         Sample s = sample(1, rng(5));
         try (NDManager manager = NDManager.newBaseManager()) {
