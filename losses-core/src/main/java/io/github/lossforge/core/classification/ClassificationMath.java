@@ -13,6 +13,9 @@ import io.github.lossforge.core.Scalar;
  */
 public final class ClassificationMath {
 
+    /** The smallest mean |score| {@link #l1MeanNormalized} divides by. */
+    public static final double MIN_SCORE_SCALE = 1e-12;
+
     private ClassificationMath() {}
 
     /**
@@ -47,6 +50,19 @@ public final class ClassificationMath {
         NDArray notTarget = target.toType(DataType.INT64, false)
                 .oneHot((int) scores.getShape().get(1), scores.getDataType()).neg().add(1);
         return scores.sub(scoreOfTarget).add(Scalar.mul(notTarget, margin));
+    }
+
+    /**
+     * Scores divided by their mean absolute value over the classes, \( z = f / (\|f\|_1 / C) \), the
+     * normalisation of the official LDR/ALDR code (applied after a softplus for its softplus variants).
+     * The mean is clamped at {@link #MIN_SCORE_SCALE} so an all-zero row stays finite (the official code
+     * divides by zero there).
+     *
+     * @param scores (N, C) scores
+     * @return (N, C) normalised scores
+     */
+    public static NDArray l1MeanNormalized(NDArray scores) {
+        return scores.div(Scalar.max(scores.abs().mean(new int[] {1}, true), MIN_SCORE_SCALE));
     }
 
     /**
