@@ -14,6 +14,6 @@ public final class ClassificationLosses implements LossProvider {
         return List.of(CompSumLoss.INFO, LdrKlLoss.INFO, SphericalZLoss.INFO, MultiAspectDistillationLoss.INFO,
                 TriBceLoss.INFO, CorrectnessAwareLoss.INFO,
                 AnyLoss.INFO, SmoothAdversarialCompSumLoss.INFO,
-                AdaptiveLdrKlLoss.INFO);
+                AdaptiveLdrKlLoss.INFO, HybridMultiLabelLoss.INFO);
     }
 }
