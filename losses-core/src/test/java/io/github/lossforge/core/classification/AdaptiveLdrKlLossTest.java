@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import io.github.lossforge.core.Losses;
 import io.github.lossforge.core.Reduction;
@@ -335,6 +336,24 @@ class AdaptiveLdrKlLossTest extends LossContract {
         AdaptiveLdrKlLoss loss = builder(10, 2, 0.1, "l1").build();
         LeakCheck.assertNoLeak(loss, trainingTask(), 200);
         assertThat(Arrays.stream(loss.lambdas()).min().getAsDouble()).as("λ adapted during training").isLessThan(10);
+    }
+
+    @Test
+    void djlsSecondEvaluationForTheAccumulatorsDoesNotUpdateTheStateTwice() {
+        AdaptiveLdrKlLoss loss = builder(10, 2, 0.1, "l1").build();
+        loss.addAccumulator("train");
+        Sample s = sample(1, new Random(27));
+        try (NDManager manager = NDManager.newBaseManager()) {
+            // float32: DJL's accumulator reads the value as a float
+            NDList labels = s.labelList(manager, DataType.FLOAT32);
+            NDList predictions = s.predictionList(manager, DataType.FLOAT32);
+            loss.evaluate(labels, predictions);
+            double[] once = loss.lambdas();
+            loss.updateAccumulators(new String[] {"train"}, labels, predictions);
+            assertThat(loss.lambdas()).as("after the accumulator update").containsExactly(once);
+            loss.evaluate(labels, predictions);
+            assertThat(loss.lambdas()).as("a second training evaluation adapts again").isNotEqualTo(once);
+        }
     }
 
     @Test

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.Model;
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -181,6 +180,10 @@ class SmoothAdversarialCompSumLossTest extends LossContract {
         return trainer;
     }
 
+    private static NDArray cyclicTargets(NDManager manager) {
+        return manager.create(new long[] {0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2, 0});
+    }
+
     /** Σ_i ‖Δ̄(h(x′_i)) − Δ̄(h(x_i))‖₂, the attack's objective, evaluated without gradient. */
     private static double objective(Trainer trainer, NDArray x, NDArray xAdv, NDArray y) {
         double[] clean = trainer.evaluate(new NDList(x)).singletonOrThrow().toType(DataType.FLOAT64, false)
@@ -206,7 +209,7 @@ class SmoothAdversarialCompSumLossTest extends LossContract {
                 Trainer trainer = newTrainer(model, SmoothAdversarialCompSumLoss.builder().build());
                 NDManager manager = trainer.getManager().newSubManager()) {
             NDArray x = manager.randomNormal(new Shape(16, 4));
-            NDArray y = manager.create(new long[] {0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2, 0});
+            NDArray y = cyclicTargets(manager);
             AdversarialPerturbation start = AdversarialPerturbation.builder().optEpsilon(0.1).optSteps(0).build();
             AdversarialPerturbation pgd = AdversarialPerturbation.builder().optEpsilon(0.1).optStepSize(0.03)
                     .optSteps(10).build();
@@ -240,7 +243,7 @@ class SmoothAdversarialCompSumLossTest extends LossContract {
                 Trainer trainer = newTrainer(model, SmoothAdversarialCompSumLoss.builder().build());
                 NDManager manager = trainer.getManager().newSubManager()) {
             NDArray x = manager.randomNormal(new Shape(16, 4));
-            NDArray y = manager.create(new long[] {0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2, 0});
+            NDArray y = cyclicTargets(manager);
             try (GradientCollector gc = trainer.newGradientCollector()) {
                 NDArray logits = trainer.forward(new NDList(x)).singletonOrThrow();
                 gc.backward(logits.square().sum());
@@ -266,7 +269,7 @@ class SmoothAdversarialCompSumLossTest extends LossContract {
     }
 
     @Test
-    void advCompSumTrainsEndToEndWithPgd() {
+    void advCompSumTrainsEndToEndWithPgdWithoutLeakingArrays() {
         SmoothAdversarialCompSumLoss loss = SmoothAdversarialCompSumLoss.builder().optNu(0.5).build();
         AdversarialPerturbation pgd = AdversarialPerturbation.builder().optEpsilon(0.1).optStepSize(0.03)
                 .optSteps(3).build();
@@ -279,14 +282,15 @@ class SmoothAdversarialCompSumLossTest extends LossContract {
                 trainer.initialize(task.inputShape());
                 double first = 0;
                 double last = 0;
-                for (int step = 0; step < 60; step++) {
+                int afterWarmUp = -1;
+                for (int step = 0; step < 200; step++) {
                     try (NDManager batch = trainer.getManager().newSubManager()) {
                         NDList[] data = task.batch(batch, rng, step);
                         NDArray x = data[0].singletonOrThrow();
                         NDArray y = data[1].singletonOrThrow();
                         NDArray xAdv = pgd.perturb(trainer, x, y);
                         double value;
-                        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                        try (GradientCollector gc = trainer.newGradientCollector()) {
                             NDArray clean = trainer.forward(new NDList(x)).singletonOrThrow();
                             NDArray adv = trainer.forward(new NDList(xAdv)).singletonOrThrow();
                             NDArray l = loss.evaluate(new NDList(y), new NDList(clean, adv));
@@ -294,15 +298,16 @@ class SmoothAdversarialCompSumLossTest extends LossContract {
                             gc.backward(l);
                         }
                         trainer.step();
-                        if (step < 5) {
-                            first += value / 5;
-                        } else if (step >= 55) {
-                            last += value / 5;
-                        }
+                        first += step < 10 ? value / 10 : 0;
+                        last += step >= 190 ? value / 10 : 0;
+                    }
+                    if (step == 9) {
+                        afterWarmUp = model.getNDManager().getManagedArrays().size();
                     }
                 }
-                assertThat(Double.isFinite(last)).isTrue();
-                assertThat(last).as("mean loss of the last 5 steps vs the first 5").isLessThan(0.7 * first);
+                assertThat(model.getNDManager().getManagedArrays().size())
+                        .as("open arrays after 200 PGD + training steps vs after 10").isEqualTo(afterWarmUp);
+                assertThat(last).as("mean loss of the last 10 steps vs the first 10").isLessThan(0.7 * first);
             }
         }
     }
