@@ -14,6 +14,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
 import ai.djl.training.Trainer;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
@@ -220,6 +221,21 @@ class SmoothAdversarialCompSumLossTest extends LossContract {
             double maxDistance = attacked.sub(x).abs().max().getFloat();
             assertThat(maxDistance).isLessThanOrEqualTo(0.1f + 1e-6f).isGreaterThan(0.05f);
             assertThat(objective(trainer, x, attacked, y)).isGreaterThan(2 * objective(trainer, x, random, y));
+        }
+    }
+
+    @Test
+    void pgdOnABlockWithAParameterStoreEqualsPgdThroughTheTrainer() {
+        try (Model model = Model.newInstance("pgd-block");
+                Trainer trainer = newTrainer(model, SmoothAdversarialCompSumLoss.builder().build());
+                NDManager manager = trainer.getManager().newSubManager()) {
+            NDArray x = manager.randomNormal(new Shape(16, 4));
+            NDArray y = cyclicTargets(manager);
+            AdversarialPerturbation.Builder settings = AdversarialPerturbation.builder().optEpsilon(0.2)
+                    .optStepSize(0.05).optSteps(4).optSeed(9);
+            NDArray viaTrainer = settings.build().perturb(trainer, x, y);
+            NDArray viaBlock = settings.build().perturb(model.getBlock(), new ParameterStore(manager, false), x, y);
+            assertThat(viaBlock.toFloatArray()).containsExactly(viaTrainer.toFloatArray());
         }
     }
 
