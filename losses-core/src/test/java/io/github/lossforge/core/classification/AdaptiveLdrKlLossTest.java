@@ -357,6 +357,17 @@ class AdaptiveLdrKlLossTest extends LossContract {
     }
 
     @Test
+    void largeAlphaPinsLambdaAtLambda0AndGivesLdrKl() {
+        Sample s = sample(2, new Random(28));
+        Sample targetsOnly = new Sample(List.of(s.label(0)), List.of(s.prediction(0)));
+        double[] adaptive = Evaluation.of(builder(3, 1e9, 0.2, "none").optReduction(Reduction.NONE).build(), s,
+                DataType.FLOAT64).value();
+        double[] fixed = Evaluation.of(LdrKlLoss.builder().optLambda(3).optMargin(0.2).optReduction(Reduction.NONE)
+                .build(), targetsOnly, DataType.FLOAT64).value();
+        Close.assertClose("ALDR-KL(α → ∞) vs LDR-KL(λ₀)", adaptive, fixed, 1e-8);
+    }
+
+    @Test
     void rejectsAlphaAtMostOneAndAMissingNumSamples() {
         assertThatThrownBy(() -> AdaptiveLdrKlLoss.builder().optAlpha(1).setNumSamples(5).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("aldr-kl").hasMessageContaining("alpha");
