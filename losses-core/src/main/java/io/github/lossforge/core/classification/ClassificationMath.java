@@ -8,8 +8,10 @@ import io.github.lossforge.core.Scalar;
 
 /**
  * The math the classification and calibration losses share, written once: the comp-sum member
- * ℓ_τ, the margin-shifted log-mean-exp of the LDR family, binary cross-entropy with logits, and a
- * Euclidean norm whose gradient stays finite at 0.
+ * ℓ_τ (comp-sum, adv-comp-sum), the L1-mean score normalisation and the margin-shifted log-mean-exp
+ * of the LDR family (ldr-kl, aldr-kl), binary cross-entropy with logits (makd, tri-bce,
+ * hybrid-multilabel, platt), and a Euclidean norm whose gradient stays finite at 0 (adv-comp-sum and
+ * its PGD helper, hybrid-multilabel).
  */
 public final class ClassificationMath {
 
