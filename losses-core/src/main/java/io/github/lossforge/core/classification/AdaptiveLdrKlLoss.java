@@ -33,7 +33,8 @@ import java.util.List;
  * #lambdas()} and {@link #loadLambdas(double[])} save and restore it with a checkpoint. DJL's second
  * evaluation of a batch for its accumulators reuses the first value and does not update twice. For
  * validation passes call {@link #setUpdating(boolean) setUpdating(false)}: each sample then uses its
- * stored λ as is and nothing is written. Duplicate ids within a batch: the last occurrence is stored.
+ * stored λ as is and nothing is written. Duplicate ids within a batch: the λ of the last occurrence is
+ * stored and used for every row with that id (the official code reads the buffer back after writing).
  *
  * <p>Scores ({@code normalize}): {@code l1} (default, the official code) z = f / (‖f‖₁ / C);
  * {@code softplus-l1} (the official CIFAR-100 setting) the same after a softplus; {@code none} z = f.
@@ -269,10 +270,13 @@ public final class AdaptiveLdrKlLoss extends BaseLoss {
         p = p.div(p.sum(new int[] {1}, true));
         long classes = z.getShape().get(1);
         double[] kl = p.mul(p.log().add(Math.log(classes))).sum(new int[] {1}).toDoubleArray();
+        for (int i = 0; i < n; i++) {
+            lambdas[index[i]] = lambda0 - lambda0 * kl[i] / (alpha * Math.log(classes));
+        }
+        // read back, as the official code does: rows sharing an id use the λ stored last
         double[] updated = new double[n];
         for (int i = 0; i < n; i++) {
-            updated[i] = lambda0 - lambda0 * kl[i] / (alpha * Math.log(classes));
-            lambdas[index[i]] = updated[i];
+            updated[i] = lambdas[index[i]];
         }
         return updated;
     }

@@ -235,6 +235,20 @@ class AdaptiveLdrKlLossTest extends LossContract {
     }
 
     @Test
+    void rowsSharingASampleIdUseTheLambdaStoredLast() {
+        HostTensor logits = HostTensor.floats(new double[] {2, -1, 0.5, 0.1, 0.2, 0.3}, 2, 3);
+        Sample s = new Sample(List.of(HostTensor.longs(new long[] {0, 2}, 2), HostTensor.longs(new long[] {7, 7}, 2)),
+                List.of(logits));
+        AdaptiveLdrKlLoss loss = builder(10, 2, 0.1, "none").optReduction(Reduction.NONE).build();
+        double[] got = Evaluation.of(loss, s, DataType.FLOAT64).value();
+        double last = updatedLambda(row(logits, 1), 10, 10, 2);
+        assertThat(loss.lambdas()[7]).isCloseTo(last, within(1e-12));
+        Close.assertClose("both rows at the last row's λ", got,
+                new double[] {value(row(logits, 0), 0, last, 0.1, 10, 2), value(row(logits, 1), 2, last, 0.1, 10, 2)},
+                1e-10);
+    }
+
+    @Test
     void trainingModeGradientTreatsLambdaAsAConstant() {
         Sample s = sample(2, new Random(22));
         HostTensor logits = s.prediction(0);
