@@ -33,10 +33,12 @@ import java.util.List;
  *
  * <p>The loss is defined on the whole batch (reductions {@code mean} and {@code sum} return the scalar
  * 1 − metric; {@code none} is not available). <b>Degenerate batches</b>: with no positives, TP = 0 and
- * F_β is 0 (loss 1, zero gradient); G-mean is 0; balanced accuracy counts only its negative half; all
- * values stay finite. Prefer batches large enough (or stratified) to hold both classes. The gradient
- * dA/dp = L·A(1 − A) vanishes for confident predictions; the paper's default L = 73 is chosen so it
- * neither vanishes nor explodes on [0, 1].
+ * F_β is 0 (loss 1, zero gradient); G-mean sits at its floor √1e-12 = 1e-6 (zero gradient); balanced
+ * accuracy counts only its negative half; all values stay finite. Prefer batches large enough (or
+ * stratified) to hold both classes. The gradient dA/dp = L·A(1 − A) vanishes for confident
+ * predictions; the paper analyses which L keep the gradient from vanishing or exploding, and its
+ * experiment notebooks use L = 73 (the default here). A model whose probabilities start saturated can
+ * therefore get a zero float32 gradient.
  *
  * <p>Slots: predictions[0] probabilities (N) or (N, 1) in [0, 1] — or logits with {@code fromLogits =
  * true}, which applies a sigmoid first (the amplifier always acts on probabilities); labels[0] y of
