@@ -4,13 +4,14 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.Trainer;
 import ai.djl.util.Pair;
-import io.github.lossforge.core.Numerics;
 import io.github.lossforge.core.Scalar;
 
 import java.util.ArrayList;
@@ -138,7 +139,9 @@ public final class AdversarialPerturbation {
         try (NDManager scratch = x.getManager().newSubManager()) {
             NDArray clean = x.duplicate();
             clean.attach(scratch);
-            NDArray cleanMargins = margins(model.apply(clean), target).stopGradient();
+            NDArray cleanLogits = model.apply(clean);
+            requireTargetsFor(cleanLogits, target);
+            NDArray cleanMargins = ClassificationMath.marginVectors(cleanLogits, target).stopGradient();
             NDArray lower = Scalar.max(clean.sub(epsilon), min);
             NDArray upper = Scalar.min(clean.add(epsilon), max);
             NDArray adversarial = project(clean.add(uniformNoise(clean)), lower, upper);
@@ -147,7 +150,7 @@ public final class AdversarialPerturbation {
                 leaf.setRequiresGradient(true);
                 try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                     NDArray objective = ClassificationMath.safeNorm(
-                            margins(model.apply(leaf), target).sub(cleanMargins)).sum();
+                            ClassificationMath.marginVectors(model.apply(leaf), target).sub(cleanMargins)).sum();
                     collector.backward(objective);
                 }
                 NDArray ascent = Scalar.mul(leaf.getGradient().sign(), stepSize);
@@ -159,9 +162,21 @@ public final class AdversarialPerturbation {
         }
     }
 
-    /** Δ̄(h(x), y) = h_k − h_y per row. */
-    private static NDArray margins(NDArray logits, NDArray target) {
-        return logits.sub(Numerics.gatherRows(logits, target).expandDims(1));
+    /** Checks that the targets are (N) class indices of the model's (N, C) logits. */
+    private static void requireTargetsFor(NDArray logits, NDArray target) {
+        Shape shape = logits.getShape();
+        if (shape.dimension() != 2 || !target.getShape().equals(new Shape(shape.get(0)))) {
+            throw new IllegalArgumentException("adv-comp-sum PGD: the model gives logits " + shape
+                    + " for targets " + target.getShape() + ", expected (N, C) logits and (N) targets");
+        }
+        if (target.size() > 0) {
+            long lo = target.min().toType(DataType.INT64, false).getLong();
+            long hi = target.max().toType(DataType.INT64, false).getLong();
+            if (lo < 0 || hi >= shape.get(1)) {
+                throw new IllegalArgumentException("adv-comp-sum PGD: target holds class index "
+                        + (lo < 0 ? lo : hi) + ", expected indices in [0, " + shape.get(1) + ")");
+            }
+        }
     }
 
     private static NDArray project(NDArray x, NDArray lower, NDArray upper) {

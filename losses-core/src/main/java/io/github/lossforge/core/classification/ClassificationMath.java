@@ -48,10 +48,20 @@ public final class ClassificationMath {
      * @return (N, C) margin-shifted scores
      */
     public static NDArray marginShiftedScores(NDArray scores, NDArray target, double margin) {
-        NDArray scoreOfTarget = Numerics.gatherRows(scores, target).expandDims(1);
         NDArray notTarget = target.toType(DataType.INT64, false)
                 .oneHot((int) scores.getShape().get(1), scores.getDataType()).neg().add(1);
-        return scores.sub(scoreOfTarget).add(Scalar.mul(notTarget, margin));
+        return marginVectors(scores, target).add(Scalar.mul(notTarget, margin));
+    }
+
+    /**
+     * The margin vector of each row, \( \bar\Delta(h, y) = (h_k - h_y)_{k=1..C} \) (entry y is 0).
+     *
+     * @param scores (N, C) scores h
+     * @param target (N) validated class indices
+     * @return (N, C) margin vectors
+     */
+    public static NDArray marginVectors(NDArray scores, NDArray target) {
+        return scores.sub(Numerics.gatherRows(scores, target).expandDims(1));
     }
 
     /**

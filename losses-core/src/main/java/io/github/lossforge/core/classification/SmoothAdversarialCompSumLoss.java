@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import io.github.lossforge.core.BaseLoss;
 import io.github.lossforge.core.LossInfo;
 import io.github.lossforge.core.LossInputs;
-import io.github.lossforge.core.Numerics;
 import io.github.lossforge.core.ParamSpec;
 import io.github.lossforge.core.Scalar;
 import io.github.lossforge.core.Slot;
@@ -97,9 +96,9 @@ public final class SmoothAdversarialCompSumLoss extends BaseLoss {
         Slot target = in.label(0, "target").requireRank("(N)", 1).requireSameBatch(clean);
         target.requireClassIndices(clean.size(1));
         NDArray compSum = ClassificationMath.compSum(clean.array(), target.array(), tau);
-        NDArray difference = adversarial.array().sub(clean.array());
-        NDArray marginDifference = difference.sub(
-                Numerics.gatherRows(difference, target.array()).expandDims(1));
+        // Δ̄ is linear in the logits: Δ̄(adv) − Δ̄(clean) = Δ̄(adv − clean)
+        NDArray marginDifference = ClassificationMath.marginVectors(
+                adversarial.array().sub(clean.array()), target.array());
         return compSum.add(Scalar.mul(ClassificationMath.safeNorm(marginDifference), nu));
     }
 

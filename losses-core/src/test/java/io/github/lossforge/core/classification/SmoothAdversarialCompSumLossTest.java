@@ -243,6 +243,20 @@ class SmoothAdversarialCompSumLossTest extends LossContract {
     }
 
     @Test
+    void pgdRejectsTargetsThatDoNotFitTheLogits() {
+        try (Model model = Model.newInstance("pgd-targets");
+                Trainer trainer = newTrainer(model, SmoothAdversarialCompSumLoss.builder().build());
+                NDManager manager = trainer.getManager().newSubManager()) {
+            NDArray x = manager.randomNormal(new Shape(16, 4));
+            AdversarialPerturbation pgd = AdversarialPerturbation.builder().build();
+            assertThatThrownBy(() -> pgd.perturb(trainer, x, manager.zeros(new Shape(15), DataType.INT64)))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("(15)");
+            assertThatThrownBy(() -> pgd.perturb(trainer, x, cyclicTargets(manager).add(1)))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("[0, 3)");
+        }
+    }
+
+    @Test
     void pgdRespectsTheDataRange() {
         try (Model model = Model.newInstance("pgd-range");
                 Trainer trainer = newTrainer(model, SmoothAdversarialCompSumLoss.builder().build());
