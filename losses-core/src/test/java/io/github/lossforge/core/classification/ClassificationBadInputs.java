@@ -51,6 +51,31 @@ final class ClassificationBadInputs {
                         new Sample(List.of(targets), List.of(logits, logits)), "predictions")));
     }
 
+    /**
+     * The matrix of a loss that takes two (N, C) score slots of the same shape (e.g. clean and
+     * adversarial logits) and (N) class targets.
+     */
+    static List<BadInput> forTwoScoreSlotsAndTargets(Random rng, String firstRole, String secondRole) {
+        HostTensor logits = Generators.normal(rng, 1, 4, 3);
+        HostTensor targets = Generators.classes(rng, 3, 4);
+        return List.of(
+                new BadInput("rank-3 " + firstRole,
+                        new Sample(List.of(targets), List.of(logits.reshape(4, 3, 1), logits.reshape(4, 3, 1))),
+                        "predictions[0] (" + firstRole + ")", "(N, C)"),
+                new BadInput(secondRole + " of another shape",
+                        new Sample(List.of(targets), List.of(logits, logits.reshape(3, 4))),
+                        "predictions[1] (" + secondRole + ")", "(3, 4)", "(4, 3)"),
+                new BadInput("batch mismatch", new Sample(List.of(targets.firstRows(2)), List.of(logits, logits)),
+                        "labels[0] (target)", "(2)"),
+                new BadInput("class index out of range",
+                        new Sample(List.of(HostTensor.longs(new long[] {0, 3, 1, 2}, 4)), List.of(logits, logits)),
+                        "labels[0] (target)", "[0, 3)"),
+                new BadInput("floating targets",
+                        new Sample(List.of(targets.withType(DataType.FLOAT32)), List.of(logits, logits)),
+                        "labels[0] (target)", "int64"),
+                new BadInput("missing " + secondRole, new Sample(List.of(targets), List.of(logits)), "predictions"));
+    }
+
     private static List<BadInput> withExtraLabels(List<HostTensor> extraLabels, List<BadInput> cases) {
         List<BadInput> out = new ArrayList<>();
         for (BadInput b : cases) {

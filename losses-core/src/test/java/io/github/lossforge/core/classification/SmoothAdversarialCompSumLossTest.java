@@ -97,22 +97,7 @@ class SmoothAdversarialCompSumLossTest extends LossContract {
 
     @Override
     protected List<BadInput> badInputs(Random rng) {
-        HostTensor logits = Generators.normal(rng, 1, 4, 3);
-        HostTensor targets = Generators.classes(rng, 3, 4);
-        return List.of(
-                new BadInput("rank-3 clean logits",
-                        new Sample(List.of(targets), List.of(logits.reshape(4, 3, 1), logits.reshape(4, 3, 1))),
-                        "predictions[0] (clean logits)", "(N, C)"),
-                new BadInput("adversarial logits of another shape",
-                        new Sample(List.of(targets), List.of(logits, logits.reshape(3, 4))),
-                        "predictions[1] (adversarial logits)", "(3, 4)", "(4, 3)"),
-                new BadInput("batch mismatch", new Sample(List.of(targets.firstRows(2)), List.of(logits, logits)),
-                        "labels[0] (target)", "(2)"),
-                new BadInput("class index out of range",
-                        new Sample(List.of(HostTensor.longs(new long[] {0, 3, 1, 2}, 4)), List.of(logits, logits)),
-                        "labels[0] (target)", "[0, 3)"),
-                new BadInput("missing adversarial logits", new Sample(List.of(targets), List.of(logits)),
-                        "predictions"));
+        return ClassificationBadInputs.forTwoScoreSlotsAndTargets(rng, "clean logits", "adversarial logits");
     }
 
     /** The leak check's model emits 2C columns standing in for (clean, adversarial) logits. */
