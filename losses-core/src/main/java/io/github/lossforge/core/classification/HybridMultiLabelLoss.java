@@ -1,6 +1,7 @@
 package io.github.lossforge.core.classification;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import io.github.lossforge.core.BaseLoss;
@@ -9,6 +10,8 @@ import io.github.lossforge.core.LossInputs;
 import io.github.lossforge.core.ParamSpec;
 import io.github.lossforge.core.Scalar;
 import io.github.lossforge.core.Slot;
+
+import java.util.Arrays;
 
 /**
  * A hybrid multi-label loss: class-weighted binary cross-entropy, a label-correlation term and a
@@ -215,6 +218,28 @@ public final class HybridMultiLabelLoss extends BaseLoss {
             }
         }
         return new LabelStatistics(weights, correlation);
+    }
+
+    /**
+     * Derives class weights and the label correlation matrix from training labels held in an array.
+     *
+     * @param labels the training label matrix (N, C), 0/1, any numeric dtype
+     * @return the statistics
+     * @throws IllegalArgumentException for an array that is not (N, C) or values other than 0 and 1
+     */
+    public static LabelStatistics statisticsOf(NDArray labels) {
+        Shape shape = labels.getShape();
+        if (shape.dimension() != 2) {
+            throw new IllegalArgumentException(ID + ": the training label matrix has shape " + shape + ", expected (N, C)");
+        }
+        double[] flat = labels.toType(DataType.FLOAT64, false).toDoubleArray();
+        int n = (int) shape.get(0);
+        int c = (int) shape.get(1);
+        double[][] rows = new double[n][];
+        for (int i = 0; i < n; i++) {
+            rows[i] = Arrays.copyOfRange(flat, i * c, (i + 1) * c);
+        }
+        return statisticsOf(rows);
     }
 
     /** {@inheritDoc} */

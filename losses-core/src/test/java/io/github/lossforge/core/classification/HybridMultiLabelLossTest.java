@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.github.lossforge.core.Reduction;
@@ -199,6 +200,12 @@ class HybridMultiLabelLossTest extends LossContract {
         assertThat(withConstant.classWeights()[0]).as("never negative: weight 0").isEqualTo(0.0);
         assertThat(HybridMultiLabelLoss.statisticsOf(new double[][] {{0}, {0}}).classWeights()[0])
                 .as("a class without positives keeps weight 1").isEqualTo(1.0);
+        try (NDManager manager = NDManager.newBaseManager()) {
+            HybridMultiLabelLoss.LabelStatistics fromArray = HybridMultiLabelLoss.statisticsOf(
+                    manager.create(new long[] {1, 0, 1, 1, 1, 0, 0, 0, 1, 1, 0, 1}, new Shape(4, 3)));
+            assertThat(fromArray.classWeights()).containsExactly(stats.classWeights());
+            assertThat(fromArray.correlation()).isDeepEqualTo(stats.correlation());
+        }
     }
 
     @Test
