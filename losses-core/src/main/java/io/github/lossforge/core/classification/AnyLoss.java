@@ -88,8 +88,8 @@ public final class AnyLoss extends BaseLoss {
                     .prediction("P0 probabilities (N) or (N,1)")
                     .label("L0 y (N) 0/1")
                     .batchLevel()
-                    .example("a binary classifier with a sigmoid output (or fromLogits=true) and 0/1 labels;"
-                            + " see AnyLossTest in losses-core")
+                    .example("AnyLossTest (losses-core tests): a binary classifier's sigmoid probabilities (or"
+                            + " fromLogits=true) with 0/1 labels")
                     .param(ParamSpec.word("metric", F1, List.of(F1, FBETA, ACCURACY, GMEAN, BALANCED_ACCURACY),
                             "the confusion-matrix metric; the loss is 1 − metric"))
                     .param(ParamSpec.number("amplifier", DEFAULT_AMPLIFIER, "> 0: L of 1/(1 + exp(−L (p − 0.5)))"))

@@ -70,9 +70,8 @@ public final class HybridMultiLabelLoss extends BaseLoss {
                     .prediction("P1? embeddings (N,E)")
                     .label("L0 Y (N,C) 0/1")
                     .batchLevel()
-                    .example("a multi-label model returning (logits, embeddings) with a 0/1 label matrix; derive"
-                            + " class weights and correlation with HybridMultiLabelLoss.statisticsOf(training labels);"
-                            + " see HybridMultiLabelLossTest in losses-core")
+                    .example("HybridMultiLabelLossTest (losses-core tests): (logits, embeddings) with a 0/1 label matrix;"
+                            + " HybridMultiLabelLoss.statisticsOf(training labels) gives class weights and correlation")
                     .param(ParamSpec.number("lambdaCorrelation", DEFAULT_LAMBDA_CORRELATION,
                             "≥ 0: weight of the label-correlation term"))
                     .param(ParamSpec.number("lambdaContrastive", DEFAULT_LAMBDA_CONTRASTIVE,
