@@ -45,8 +45,8 @@ public final class PlattLoss extends BaseLoss {
                             + " (calibration step), ACM TOIS 2022, arXiv 2110.14764")
                     .prediction("P0 calibrated logit (N)")
                     .label("L0 y (N) 0/1")
-                    .example("fit A, B on held-out scores with PlattScaler.fit (no training loop needed), or"
-                            + " train s = -(A f + B) with this loss; see PlattLossTest in losses-core")
+                    .example("PlattLossTest (losses-core tests): fit A, B on held-out scores with PlattScaler.fit, or train"
+                            + " s = -(A f + B) with this loss")
                     .factory(p -> builder().optReduction(p.reduction()).build())
                     .build();
 

@@ -33,10 +33,12 @@ import java.util.List;
  *
  * <p>The loss is defined on the whole batch (reductions {@code mean} and {@code sum} return the scalar
  * 1 − metric; {@code none} is not available). <b>Degenerate batches</b>: with no positives, TP = 0 and
- * F_β is 0 (loss 1, zero gradient); G-mean is 0; balanced accuracy counts only its negative half; all
- * values stay finite. Prefer batches large enough (or stratified) to hold both classes. The gradient
- * dA/dp = L·A(1 − A) vanishes for confident predictions; the paper's default L = 73 is chosen so it
- * neither vanishes nor explodes on [0, 1].
+ * F_β is 0 (loss 1, zero gradient); G-mean sits at its floor √1e-12 = 1e-6 (zero gradient); balanced
+ * accuracy counts only its negative half; all values stay finite. Prefer batches large enough (or
+ * stratified) to hold both classes. The gradient dA/dp = L·A(1 − A) vanishes for confident
+ * predictions; the paper analyses which L keep the gradient from vanishing or exploding, and its
+ * experiment notebooks use L = 73 (the default here). A model whose probabilities start saturated can
+ * therefore get a zero float32 gradient.
  *
  * <p>Slots: predictions[0] probabilities (N) or (N, 1) in [0, 1] — or logits with {@code fromLogits =
  * true}, which applies a sigmoid first (the amplifier always acts on probabilities); labels[0] y of
@@ -86,8 +88,8 @@ public final class AnyLoss extends BaseLoss {
                     .prediction("P0 probabilities (N) or (N,1)")
                     .label("L0 y (N) 0/1")
                     .batchLevel()
-                    .example("a binary classifier with a sigmoid output (or fromLogits=true) and 0/1 labels;"
-                            + " see AnyLossTest in losses-core")
+                    .example("AnyLossTest (losses-core tests): a binary classifier's sigmoid probabilities (or"
+                            + " fromLogits=true) with 0/1 labels")
                     .param(ParamSpec.word("metric", F1, List.of(F1, FBETA, ACCURACY, GMEAN, BALANCED_ACCURACY),
                             "the confusion-matrix metric; the loss is 1 − metric"))
                     .param(ParamSpec.number("amplifier", DEFAULT_AMPLIFIER, "> 0: L of 1/(1 + exp(−L (p − 0.5)))"))

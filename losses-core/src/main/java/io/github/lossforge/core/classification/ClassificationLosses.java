@@ -13,6 +13,7 @@ public final class ClassificationLosses implements LossProvider {
     public List<LossInfo> losses() {
         return List.of(CompSumLoss.INFO, LdrKlLoss.INFO, SphericalZLoss.INFO, MultiAspectDistillationLoss.INFO,
                 TriBceLoss.INFO, CorrectnessAwareLoss.INFO,
-                AnyLoss.INFO);
+                AnyLoss.INFO, SmoothAdversarialCompSumLoss.INFO,
+                AdaptiveLdrKlLoss.INFO, HybridMultiLabelLoss.INFO);
     }
 }

@@ -8,10 +8,15 @@ import io.github.lossforge.core.Scalar;
 
 /**
  * The math the classification and calibration losses share, written once: the comp-sum member
- * ℓ_τ, the margin-shifted log-mean-exp of the LDR family, binary cross-entropy with logits, and a
- * Euclidean norm whose gradient stays finite at 0.
+ * ℓ_τ (comp-sum, adv-comp-sum), the L1-mean score normalisation and the margin-shifted log-mean-exp
+ * of the LDR family (ldr-kl, aldr-kl), binary cross-entropy with logits (makd, tri-bce,
+ * hybrid-multilabel, platt), and a Euclidean norm whose gradient stays finite at 0 (adv-comp-sum and
+ * its PGD helper, hybrid-multilabel).
  */
 public final class ClassificationMath {
+
+    /** The smallest mean |score| {@link #l1MeanNormalized} divides by. */
+    public static final double MIN_SCORE_SCALE = 1e-12;
 
     private ClassificationMath() {}
 
@@ -43,10 +48,33 @@ public final class ClassificationMath {
      * @return (N, C) margin-shifted scores
      */
     public static NDArray marginShiftedScores(NDArray scores, NDArray target, double margin) {
-        NDArray scoreOfTarget = Numerics.gatherRows(scores, target).expandDims(1);
         NDArray notTarget = target.toType(DataType.INT64, false)
                 .oneHot((int) scores.getShape().get(1), scores.getDataType()).neg().add(1);
-        return scores.sub(scoreOfTarget).add(Scalar.mul(notTarget, margin));
+        return marginVectors(scores, target).add(Scalar.mul(notTarget, margin));
+    }
+
+    /**
+     * The margin vector of each row, \( \bar\Delta(h, y) = (h_k - h_y)_{k=1..C} \) (entry y is 0).
+     *
+     * @param scores (N, C) scores h
+     * @param target (N) validated class indices
+     * @return (N, C) margin vectors
+     */
+    public static NDArray marginVectors(NDArray scores, NDArray target) {
+        return scores.sub(Numerics.gatherRows(scores, target).expandDims(1));
+    }
+
+    /**
+     * Scores divided by their mean absolute value over the classes, \( z = f / (\|f\|_1 / C) \), the
+     * normalisation of the official LDR/ALDR code (applied after a softplus for its softplus variants).
+     * The mean is clamped at {@link #MIN_SCORE_SCALE} so an all-zero row stays finite (the official code
+     * divides by zero there).
+     *
+     * @param scores (N, C) scores
+     * @return (N, C) normalised scores
+     */
+    public static NDArray l1MeanNormalized(NDArray scores) {
+        return scores.div(Scalar.max(scores.abs().mean(new int[] {1}, true), MIN_SCORE_SCALE));
     }
 
     /**

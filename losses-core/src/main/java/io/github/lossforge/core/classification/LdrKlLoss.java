@@ -47,8 +47,6 @@ public final class LdrKlLoss extends BaseLoss {
     /** Scores are softplus(f) divided by its mean over classes (the official code). */
     public static final String NORMALIZE_SOFTPLUS_MEAN = "softplus-mean";
 
-    private static final double MIN_SCORE_MEAN = 1e-12;
-
     /** What the registry knows of this loss. */
     public static final LossInfo INFO =
             LossInfo.builder(ID, LdrKlLoss.class)
@@ -114,8 +112,7 @@ public final class LdrKlLoss extends BaseLoss {
     }
 
     private static NDArray softplusMeanScores(NDArray logits) {
-        NDArray z = Numerics.softplus(logits);
-        return z.div(Scalar.max(z.mean(new int[] {1}, true), MIN_SCORE_MEAN));
+        return ClassificationMath.l1MeanNormalized(Numerics.softplus(logits));
     }
 
     /** Builds an {@link LdrKlLoss}. */

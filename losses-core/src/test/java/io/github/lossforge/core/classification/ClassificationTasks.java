@@ -1,6 +1,5 @@
 package io.github.lossforge.core.classification;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -15,7 +14,7 @@ import java.util.function.Function;
 
 /**
  * Training tasks for the leak check of losses whose slots are not plain (N, C) logits and (N)
- * targets: Gaussian blobs of {@code classes} classes, an MLP with {@code outputs} outputs whose
+ * targets: the test kit's Gaussian blobs of {@code classes} classes, an MLP with {@code outputs} outputs whose
  * result is split into prediction slots, and labels built from the drawn classes.
  */
 final class ClassificationTasks {
@@ -30,13 +29,7 @@ final class ClassificationTasks {
 
     static TrainingTask blobs(int features, int classes, int batchSize, int outputs,
             Function<NDList, NDList> split, Labels labels) {
-        double[][] means = new double[classes][features];
-        Random r = new Random(7);
-        for (int c = 0; c < classes; c++) {
-            for (int f = 0; f < features; f++) {
-                means[c][f] = 2 * r.nextGaussian();
-            }
-        }
+        TrainingTask blobs = TrainingTask.blobClassification(features, classes, batchSize);
         return new TrainingTask() {
             @Override
             public Block model() {
@@ -49,28 +42,15 @@ final class ClassificationTasks {
 
             @Override
             public Shape inputShape() {
-                return new Shape(batchSize, features);
+                return blobs.inputShape();
             }
 
             @Override
             public NDList[] batch(NDManager manager, Random rng, int step) {
-                float[] x = new float[batchSize * features];
-                long[] y = new long[batchSize];
-                for (int i = 0; i < batchSize; i++) {
-                    int c = rng.nextInt(classes);
-                    y[i] = c;
-                    for (int f = 0; f < features; f++) {
-                        x[i * features + f] = (float) (means[c][f] + 0.5 * rng.nextGaussian());
-                    }
-                }
-                NDArray data = manager.create(x, new Shape(batchSize, features));
-                return new NDList[] {new NDList(data), labels.of(manager, y, rng)};
+                NDList[] dataAndClasses = blobs.batch(manager, rng, step);
+                long[] drawn = dataAndClasses[1].singletonOrThrow().toLongArray();
+                return new NDList[] {dataAndClasses[0], labels.of(manager, drawn, rng)};
             }
         };
-    }
-
-    /** Columns [from, to) of the single output, as one slot. */
-    static NDList columns(NDList out, long from, long to) {
-        return new NDList(out.singletonOrThrow().get(":, {}:{}", from, to));
     }
 }

@@ -110,20 +110,7 @@ class CorrectnessAwareLossTest extends LossContract {
 
     @Override
     protected List<BadInput> badInputs(Random rng) {
-        HostTensor logits = Generators.normal(rng, 1, 4, 3);
-        HostTensor targets = Generators.classes(rng, 3, 4);
-        return List.of(
-                new BadInput("rank-1 calibrated logits", new Sample(List.of(targets), List.of(logits.reshape(12), logits)),
-                        "predictions[0] (calibrated logits)", "(N, C)"),
-                new BadInput("original logits of another shape",
-                        new Sample(List.of(targets), List.of(logits, logits.reshape(2, 6))),
-                        "predictions[1] (original logits)", "(2, 6)", "(4, 3)"),
-                new BadInput("batch mismatch", new Sample(List.of(targets.firstRows(3)), List.of(logits, logits)),
-                        "labels[0] (target)", "(3)"),
-                new BadInput("class index out of range",
-                        new Sample(List.of(HostTensor.longs(new long[] {0, 1, 3, 2}, 4)), List.of(logits, logits)),
-                        "labels[0] (target)", "[0, 3)"),
-                new BadInput("missing original logits", new Sample(List.of(targets), List.of(logits)), "predictions"));
+        return ClassificationBadInputs.forTwoScoreSlotsAndTargets(rng, "calibrated logits", "original logits");
     }
 
     @Override

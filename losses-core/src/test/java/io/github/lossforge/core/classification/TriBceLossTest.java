@@ -30,22 +30,26 @@ class TriBceLossTest extends LossContract {
         return -(y * logSig + (1 - y) * logOneMinus);
     }
 
-    /** L + max(0, L_D − L)·L_D + max(0, L_S − L)·L_S with batch-mean BCEs and the mean of the logits. */
+    /** The batch-mean BCEs {L (of the mean of the logits), L_D, L_S}. */
+    static double[] batchBces(Sample s) {
+        HostTensor d = s.prediction(0);
+        HostTensor sl = s.prediction(1);
+        HostTensor y = s.label(0);
+        int n = d.size();
+        double[] bces = new double[3];
+        for (int i = 0; i < n; i++) {
+            bces[0] += bce((d.at(i) + sl.at(i)) / 2, y.at(i)) / n;
+            bces[1] += bce(d.at(i), y.at(i)) / n;
+            bces[2] += bce(sl.at(i), y.at(i)) / n;
+        }
+        return bces;
+    }
+
+    /** L + max(0, L_D − L)·L_D + max(0, L_S − L)·L_S. */
     static Reference reference() {
         return s -> {
-            HostTensor d = s.prediction(0);
-            HostTensor sl = s.prediction(1);
-            HostTensor y = s.label(0);
-            int n = d.size();
-            double l = 0;
-            double ld = 0;
-            double ls = 0;
-            for (int i = 0; i < n; i++) {
-                l += bce((d.at(i) + sl.at(i)) / 2, y.at(i)) / n;
-                ld += bce(d.at(i), y.at(i)) / n;
-                ls += bce(sl.at(i), y.at(i)) / n;
-            }
-            return new double[] {l + Math.max(0, ld - l) * ld + Math.max(0, ls - l) * ls};
+            double[] b = batchBces(s);
+            return new double[] {b[0] + Math.max(0, b[1] - b[0]) * b[1] + Math.max(0, b[2] - b[0]) * b[2]};
         };
     }
 
@@ -137,16 +141,9 @@ class TriBceLossTest extends LossContract {
         HostTensor sl = s.prediction(1);
         HostTensor y = s.label(0);
         int n = d.size();
-        double l = 0;
-        double ld = 0;
-        double ls = 0;
-        for (int i = 0; i < n; i++) {
-            l += bce((d.at(i) + sl.at(i)) / 2, y.at(i)) / n;
-            ld += bce(d.at(i), y.at(i)) / n;
-            ls += bce(sl.at(i), y.at(i)) / n;
-        }
-        double wd = Math.max(0, ld - l);
-        double ws = Math.max(0, ls - l);
+        double[] b = batchBces(s);
+        double wd = Math.max(0, b[1] - b[0]);
+        double ws = Math.max(0, b[2] - b[0]);
         double[] gd = new double[n];
         double[] gs = new double[n];
         for (int i = 0; i < n; i++) {
