@@ -57,8 +57,8 @@ public final class AttentionSegregationLoss extends BaseLoss {
 
     private AttentionSegregationLoss(Builder b) {
         super(ID, b.reduction(), true);
-        this.eps = AStarLoss.checkEps(ID, b.eps);
-        this.fused = b.fused;
+        this.eps = AStarLoss.checkEps(ID, b.eps());
+        this.fused = b.fused();
     }
 
     /**
@@ -83,34 +83,9 @@ public final class AttentionSegregationLoss extends BaseLoss {
     }
 
     /** Builds an {@link AttentionSegregationLoss}. */
-    public static final class Builder extends BaseLoss.Builder<Builder> {
-        private double eps = DEFAULT_EPS;
-        private boolean fused = true;
+    public static final class Builder extends AStarBuilder<Builder> {
 
         private Builder() {}
-
-        /**
-         * Sets ε.
-         *
-         * @param eps &gt; 0 (default 1e-8)
-         * @return this
-         */
-        public Builder optEps(double eps) {
-            this.eps = eps;
-            return this;
-        }
-
-        /**
-         * Chooses between the fused kernel of the inputs' device (when there is one) and the plain
-         * autograd composition.
-         *
-         * @param fused true (default) for the fused kernel, false for the composition
-         * @return this
-         */
-        public Builder optFused(boolean fused) {
-            this.fused = fused;
-            return this;
-        }
 
         /**
          * Builds the loss.
