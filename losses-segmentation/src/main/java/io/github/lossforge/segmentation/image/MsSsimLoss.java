@@ -81,7 +81,7 @@ public final class MsSsimLoss extends BaseLoss {
 
     private MsSsimLoss(Builder b) {
         super(ID, b.reduction(), true);
-        SsimMath.requireOptions(ID, b.dataRange, b.window, b.sigma, b.k1, b.k2);
+        SsimWindowBuilder.SsimWindow sw = b.window(ID);
         SsimMath.requirePositive(ID, "clampEps", b.clampEps);
         if (b.weights.length == 0) {
             throw new IllegalArgumentException(ID + ": weights must hold at least one scale weight");
@@ -92,10 +92,10 @@ public final class MsSsimLoss extends BaseLoss {
                         + java.util.Arrays.toString(b.weights));
             }
         }
-        this.window = b.window;
-        this.taps = SsimMath.gaussian(b.window, b.sigma);
-        this.c1 = Math.pow(b.k1 * b.dataRange, 2);
-        this.c2 = Math.pow(b.k2 * b.dataRange, 2);
+        this.window = sw.size();
+        this.taps = sw.taps();
+        this.c1 = sw.c1();
+        this.c2 = sw.c2();
         this.weights = b.weights.clone();
         this.clampEps = b.clampEps;
     }
@@ -134,71 +134,11 @@ public final class MsSsimLoss extends BaseLoss {
     }
 
     /** Builds an {@link MsSsimLoss}. */
-    public static final class Builder extends BaseLoss.Builder<Builder> {
-        private double dataRange = 1.0;
-        private int window = 11;
-        private double sigma = 1.5;
-        private double k1 = 0.01;
-        private double k2 = 0.03;
+    public static final class Builder extends SsimWindowBuilder<Builder> {
         private double[] weights = STANDARD_WEIGHTS.stream().mapToDouble(Double::doubleValue).toArray();
         private double clampEps = 1e-6;
 
         private Builder() {}
-
-        /**
-         * Sets the dynamic range L of the images.
-         *
-         * @param dataRange &gt; 0 (default 1.0)
-         * @return this
-         */
-        public Builder optDataRange(double dataRange) {
-            this.dataRange = dataRange;
-            return this;
-        }
-
-        /**
-         * Sets the number of Gaussian taps.
-         *
-         * @param window odd (default 11)
-         * @return this
-         */
-        public Builder optWindow(int window) {
-            this.window = window;
-            return this;
-        }
-
-        /**
-         * Sets the Gaussian's standard deviation.
-         *
-         * @param sigma &gt; 0 (default 1.5)
-         * @return this
-         */
-        public Builder optSigma(double sigma) {
-            this.sigma = sigma;
-            return this;
-        }
-
-        /**
-         * Sets K1 of C1 = (K1 L)².
-         *
-         * @param k1 &gt; 0 (default 0.01)
-         * @return this
-         */
-        public Builder optK1(double k1) {
-            this.k1 = k1;
-            return this;
-        }
-
-        /**
-         * Sets K2 of C2 = (K2 L)².
-         *
-         * @param k2 &gt; 0 (default 0.03)
-         * @return this
-         */
-        public Builder optK2(double k2) {
-            this.k2 = k2;
-            return this;
-        }
 
         /**
          * Sets the scale weights, finest first; their number is the number of scales.
