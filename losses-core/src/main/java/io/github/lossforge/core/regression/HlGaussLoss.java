@@ -76,14 +76,14 @@ public final class HlGaussLoss extends BaseLoss {
 
     private HlGaussLoss(Builder b) {
         super(ID, b.reduction(), true);
-        RegressionMath.requireSupport(ID, b.min, b.max, b.bins, 1);
+        RegressionMath.requireSupport(ID, b.min(), b.max(), b.bins(), 1);
         if (!(b.sigmaRatio > 0) || Double.isInfinite(b.sigmaRatio)) {
             throw new IllegalArgumentException(ID + ": sigmaRatio must be a finite number > 0, got " + b.sigmaRatio);
         }
-        this.min = b.min;
-        this.max = b.max;
-        this.bins = Math.toIntExact(b.bins);
-        this.sigma = b.sigmaRatio * (b.max - b.min) / b.bins;
+        this.min = b.min();
+        this.max = b.max();
+        this.bins = Math.toIntExact(b.bins());
+        this.sigma = b.sigmaRatio * (b.max() - b.min()) / b.bins();
         this.edges = RegressionMath.linspace(min, max, bins + 1);
         this.centres = new double[bins];
         for (int i = 0; i < bins; i++) {
@@ -159,46 +159,10 @@ public final class HlGaussLoss extends BaseLoss {
     }
 
     /** Builds an {@link HlGaussLoss}. */
-    public static final class Builder extends BaseLoss.Builder<Builder> {
-        private double min = Double.NaN;
-        private double max = Double.NaN;
-        private long bins = Long.MIN_VALUE;
+    public static final class Builder extends SupportBuilder<Builder> {
         private double sigmaRatio = DEFAULT_SIGMA_RATIO;
 
         private Builder() {}
-
-        /**
-         * Sets the lower end of the support.
-         *
-         * @param min required
-         * @return this
-         */
-        public Builder setMin(double min) {
-            this.min = min;
-            return this;
-        }
-
-        /**
-         * Sets the upper end of the support.
-         *
-         * @param max required, &gt; min
-         * @return this
-         */
-        public Builder setMax(double max) {
-            this.max = max;
-            return this;
-        }
-
-        /**
-         * Sets the number of bins m.
-         *
-         * @param bins required, ≥ 1
-         * @return this
-         */
-        public Builder setBins(long bins) {
-            this.bins = bins;
-            return this;
-        }
 
         /**
          * Sets σ/ς.

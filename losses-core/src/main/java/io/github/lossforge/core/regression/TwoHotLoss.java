@@ -65,11 +65,11 @@ public final class TwoHotLoss extends BaseLoss {
 
     private TwoHotLoss(Builder b) {
         super(ID, b.reduction(), true);
-        RegressionMath.requireSupport(ID, b.min, b.max, b.bins, 2);
-        this.min = b.min;
-        this.max = b.max;
-        this.bins = Math.toIntExact(b.bins);
-        this.width = (b.max - b.min) / (b.bins - 1);
+        RegressionMath.requireSupport(ID, b.min(), b.max(), b.bins(), 2);
+        this.min = b.min();
+        this.max = b.max();
+        this.bins = Math.toIntExact(b.bins());
+        this.width = (b.max() - b.min()) / (b.bins() - 1);
         this.atoms = RegressionMath.linspace(min, max, bins);
     }
 
@@ -139,45 +139,9 @@ public final class TwoHotLoss extends BaseLoss {
     }
 
 /** Builds an {@link TwoHotLoss}. */
-    public static final class Builder extends BaseLoss.Builder<Builder> {
-        private double min = Double.NaN;
-        private double max = Double.NaN;
-        private long bins = Long.MIN_VALUE;
+    public static final class Builder extends SupportBuilder<Builder> {
 
         private Builder() {}
-
-        /**
-         * Sets the lower end of the support.
-         *
-         * @param min required
-         * @return this
-         */
-        public Builder setMin(double min) {
-            this.min = min;
-            return this;
-        }
-
-        /**
-         * Sets the upper end of the support.
-         *
-         * @param max required, &gt; min
-         * @return this
-         */
-        public Builder setMax(double max) {
-            this.max = max;
-            return this;
-        }
-
-        /**
-         * Sets the number of atoms m.
-         *
-         * @param bins required, ≥ 2
-         * @return this
-         */
-        public Builder setBins(long bins) {
-            this.bins = bins;
-            return this;
-        }
 
         /**
          * Builds the loss.
