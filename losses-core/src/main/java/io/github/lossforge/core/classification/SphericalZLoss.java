@@ -8,6 +8,7 @@ import io.github.lossforge.core.Numerics;
 import io.github.lossforge.core.ParamSpec;
 import io.github.lossforge.core.Slot;
 import io.github.lossforge.core.spherical.SphericalZ;
+import io.github.lossforge.core.spherical.ZLossBuilder;
 
 /**
  * The Z-loss of the spherical family: the target output's z-score pushed through a softplus,
@@ -34,13 +35,13 @@ public final class SphericalZLoss extends BaseLoss {
     public static final String ID = "z-loss-spherical";
 
     /** The default sharpness a. */
-    public static final double DEFAULT_A = 1.0;
+    public static final double DEFAULT_A = ZLossBuilder.DEFAULT_A;
 
     /** The default saturation z-score b. */
-    public static final double DEFAULT_B = 0.0;
+    public static final double DEFAULT_B = ZLossBuilder.DEFAULT_B;
 
     /** The default ε added (squared) to the variance. */
-    public static final double DEFAULT_EPS = 1e-6;
+    public static final double DEFAULT_EPS = ZLossBuilder.DEFAULT_EPS;
 
     /** What the registry knows of this loss. */
     public static final LossInfo INFO =
@@ -67,10 +68,10 @@ public final class SphericalZLoss extends BaseLoss {
 
     private SphericalZLoss(Builder builder) {
         super(ID, builder.reduction(), true);
-        SphericalZ.validate(ID, builder.a, builder.b, builder.eps);
-        this.a = builder.a;
-        this.b = builder.b;
-        this.eps = builder.eps;
+        SphericalZ.validate(ID, builder.a(), builder.b(), builder.eps());
+        this.a = builder.a();
+        this.b = builder.b();
+        this.eps = builder.eps();
     }
 
     /**
@@ -95,45 +96,9 @@ public final class SphericalZLoss extends BaseLoss {
     }
 
     /** Builds a {@link SphericalZLoss}. */
-    public static final class Builder extends BaseLoss.Builder<Builder> {
-        private double a = DEFAULT_A;
-        private double b = DEFAULT_B;
-        private double eps = DEFAULT_EPS;
+    public static final class Builder extends ZLossBuilder<Builder> {
 
         private Builder() {}
-
-        /**
-         * Sets the sharpness a.
-         *
-         * @param a &gt; 0 (default 1.0)
-         * @return this
-         */
-        public Builder optA(double a) {
-            this.a = a;
-            return this;
-        }
-
-        /**
-         * Sets the saturation z-score b.
-         *
-         * @param b the z-score (default 0.0)
-         * @return this
-         */
-        public Builder optB(double b) {
-            this.b = b;
-            return this;
-        }
-
-        /**
-         * Sets ε.
-         *
-         * @param eps ≥ 0 (default 1e-6)
-         * @return this
-         */
-        public Builder optEps(double eps) {
-            this.eps = eps;
-            return this;
-        }
 
         /**
          * Builds the loss.

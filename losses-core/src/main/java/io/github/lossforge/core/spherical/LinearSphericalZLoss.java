@@ -45,13 +45,13 @@ public final class LinearSphericalZLoss extends BaseLoss {
     public static final String ID = "z-loss-spherical-linear";
 
     /** The default sharpness a. */
-    public static final double DEFAULT_A = 1.0;
+    public static final double DEFAULT_A = ZLossBuilder.DEFAULT_A;
 
     /** The default saturation z-score b. */
-    public static final double DEFAULT_B = 0.0;
+    public static final double DEFAULT_B = ZLossBuilder.DEFAULT_B;
 
     /** The default ε added (squared) to the variance. */
-    public static final double DEFAULT_EPS = 1e-6;
+    public static final double DEFAULT_EPS = ZLossBuilder.DEFAULT_EPS;
 
     /** What the registry knows of this loss. */
     public static final LossInfo INFO =
@@ -80,10 +80,10 @@ public final class LinearSphericalZLoss extends BaseLoss {
 
     private LinearSphericalZLoss(Builder builder) {
         super(ID, builder.reduction(), true);
-        SphericalZ.validate(ID, builder.a, builder.b, builder.eps);
-        this.a = builder.a;
-        this.b = builder.b;
-        this.eps = builder.eps;
+        SphericalZ.validate(ID, builder.a(), builder.b(), builder.eps());
+        this.a = builder.a();
+        this.b = builder.b();
+        this.eps = builder.eps();
     }
 
     /**
@@ -135,45 +135,9 @@ public final class LinearSphericalZLoss extends BaseLoss {
     }
 
     /** Builds a {@link LinearSphericalZLoss}. */
-    public static final class Builder extends BaseLoss.Builder<Builder> {
-        private double a = DEFAULT_A;
-        private double b = DEFAULT_B;
-        private double eps = DEFAULT_EPS;
+    public static final class Builder extends ZLossBuilder<Builder> {
 
         private Builder() {}
-
-        /**
-         * Sets the sharpness a.
-         *
-         * @param a &gt; 0 (default 1.0)
-         * @return this
-         */
-        public Builder optA(double a) {
-            this.a = a;
-            return this;
-        }
-
-        /**
-         * Sets the saturation z-score b.
-         *
-         * @param b the z-score (default 0.0)
-         * @return this
-         */
-        public Builder optB(double b) {
-            this.b = b;
-            return this;
-        }
-
-        /**
-         * Sets ε.
-         *
-         * @param eps ≥ 0 (default 1e-6)
-         * @return this
-         */
-        public Builder optEps(double eps) {
-            this.eps = eps;
-            return this;
-        }
 
         /**
          * Builds the loss.
