@@ -241,7 +241,9 @@ public final class BlockedLinearCrossEntropy implements LinearCrossEntropyKernel
         NDArray dB = wantB ? manager.zeros(p.bias().getShape(), type, c.getDevice()) : null;
         double eps = o.labelSmoothing();
         double epsOverV = eps / blocks.v;
-        NDArray weightCol = p.weights().expandDims(1);
+        NDArray weights = p.weights();
+        // the token weights enter once: dE rows are scaled at the end, dC_b = Aᵀ (w ⊙ E), db_b = Aᵀ w
+        NDArray weightedE = wantC ? e.mul(weights.expandDims(1)) : null;
         NDArray lseCol = values.lse.expandDims(1);
         NDArray zFactorCol = o.zLossScale() > 0 ? Scalar.mul(values.lse, 2 * o.zLossScale()).add(1).expandDims(1) : null;
         NDArray weighted = p.weights().neq(0);
@@ -287,9 +289,11 @@ public final class BlockedLinearCrossEntropy implements LinearCrossEntropyKernel
                 NDArray rows = o.filterEps() > 0
                         ? a.abs().max(new int[] {1}).gte(o.filterEps()).logicalAnd(weighted)
                         : null;
-                NDArray g = a.muli(weightCol);
-                accumulate(g, cBlock, e, rows, where, dE, dC, dB);
+                accumulate(a, cBlock, weightedE, weights, rows, where, dE, dC, dB);
             }
+        }
+        if (dE != null) {
+            dE.muli(weights.expandDims(1));
         }
         if (eps > 0) {
             smoothingTerms(p, sumC, epsOverV, dE, dC, dB);
@@ -308,34 +312,41 @@ public final class BlockedLinearCrossEntropy implements LinearCrossEntropyKernel
         a.set(at, a.get(at).subi(amount));
     }
 
-    private static void accumulate(NDArray g, NDArray cBlock, NDArray e, NDArray rows, NDIndex where,
-            NDArray dE, NDArray dC, NDArray dB) {
-        long n = e.getShape().get(0);
+    /**
+     * Adds one block's share, A being the unweighted ∂ℓ/∂logit (N, block): dE += A C_b (rows are
+     * weighted at the end), dC_b = Aᵀ (w ⊙ E), db_b = Aᵀ w; with filtering, only the kept rows.
+     */
+    private static void accumulate(NDArray a, NDArray cBlock, NDArray weightedE, NDArray weights, NDArray rows,
+            NDIndex where, NDArray dE, NDArray dC, NDArray dB) {
+        long n = a.getShape().get(0);
         long kept = rows == null ? n : rows.toType(DataType.INT64, false).sum().getLong();
         if (kept == 0) {
             return;
         }
-        NDArray gk = g;
-        NDArray ek = e;
+        NDArray ak = a;
+        NDArray ek = weightedE;
+        NDArray wk = weights;
         NDIndex keptRows = null;
         if (kept < n) {
             keptRows = new NDIndex("{}", rows.nonzero().reshape(-1));
-            gk = g.get(keptRows);
-            ek = e.get(keptRows);
+            ak = a.get(keptRows);
+            ek = weightedE == null ? null : weightedE.get(keptRows);
+            wk = weights.get(keptRows);
         }
         if (dE != null) {
-            NDArray product = gk.matMul(cBlock);
+            NDArray product = ak.matMul(cBlock);
             if (keptRows == null) {
                 dE.addi(product);
             } else {
                 dE.set(keptRows, dE.get(keptRows).addi(product));
             }
         }
+        NDArray aT = ak.transpose();
         if (dC != null) {
-            dC.set(where, gk.transpose().matMul(ek));
+            dC.set(where, aT.matMul(ek));
         }
         if (dB != null) {
-            dB.set(where, gk.sum(new int[] {0}));
+            dB.set(where, aT.matMul(wk.expandDims(1)).squeeze(1));
         }
     }
 
