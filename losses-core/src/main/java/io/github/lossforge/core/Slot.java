@@ -186,10 +186,19 @@ public final class Slot {
         if (shape().size() == 0) {
             return this;
         }
-        if (array.isNaN().any().getBoolean()) {
+        boolean nan;
+        boolean infinite;
+        // the element-wise masks are as large as the input: free them now, not at the end of evaluate
+        try (NDArray isNaN = array.isNaN(); NDArray anyNaN = isNaN.any()) {
+            nan = anyNaN.getBoolean();
+        }
+        try (NDArray isInfinite = array.isInfinite(); NDArray anyInfinite = isInfinite.any()) {
+            infinite = anyInfinite.getBoolean();
+        }
+        if (nan) {
             throw fail("contains NaN, expected finite values");
         }
-        if (array.isInfinite().any().getBoolean()) {
+        if (infinite) {
             throw fail("contains an infinite value, expected finite values");
         }
         return this;
