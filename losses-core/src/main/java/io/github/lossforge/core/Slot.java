@@ -186,15 +186,17 @@ public final class Slot {
         if (shape().size() == 0) {
             return this;
         }
-        boolean nan;
-        boolean infinite;
-        // the element-wise masks are as large as the input: free them now, not at the end of evaluate
-        try (NDArray isNaN = array.isNaN(); NDArray anyNaN = isNaN.any()) {
-            nan = anyNaN.getBoolean();
+        // two reductions, no input-sized temporaries (isinf alone would allocate |x| and a mask):
+        // max and min propagate NaN, and an infinity is the max or the min
+        double max;
+        double min;
+        try (NDArray hi = array.max(); NDArray hi64 = hi.toType(DataType.FLOAT64, false);
+                NDArray lo = array.min(); NDArray lo64 = lo.toType(DataType.FLOAT64, false)) {
+            max = hi64.getDouble();
+            min = lo64.getDouble();
         }
-        try (NDArray isInfinite = array.isInfinite(); NDArray anyInfinite = isInfinite.any()) {
-            infinite = anyInfinite.getBoolean();
-        }
+        boolean nan = Double.isNaN(max) || Double.isNaN(min);
+        boolean infinite = Double.isInfinite(max) || Double.isInfinite(min);
         if (nan) {
             throw fail("contains NaN, expected finite values");
         }
