@@ -194,7 +194,10 @@ public final class BlockedLinearCrossEntropy implements LinearCrossEntropyKernel
         NDArray e = p.embeddings();
         NDArray c = p.classifier();
         NDIndex byTarget = new NDIndex("{}", p.targets());
-        NDArray targetLogit = e.mul(c.get(byTarget)).sum(new int[] {1});
+        NDArray targetLogit;
+        try (NDArray targetRows = c.get(byTarget); NDArray products = e.mul(targetRows)) {
+            targetLogit = products.sum(new int[] {1});
+        }
         if (p.bias() != null) {
             targetLogit = targetLogit.add(p.bias().get(byTarget));
         }
@@ -291,6 +294,9 @@ public final class BlockedLinearCrossEntropy implements LinearCrossEntropyKernel
                         : null;
                 accumulate(a, cBlock, weightedE, weights, rows, where, dE, dC, dB);
             }
+        }
+        if (weightedE != null) {
+            weightedE.close();
         }
         if (dE != null) {
             dE.muli(weights.expandDims(1));
