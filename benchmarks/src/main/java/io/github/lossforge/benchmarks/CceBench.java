@@ -103,6 +103,7 @@ public final class CceBench {
         report.setting("JMH", "single-shot, 1 fork, " + s.warmup + " warm-up + " + s.iterations
                 + " measured iterations (large shape: " + s.largeIterations + ", no warm-up)");
         report.setting("libtorch threads", s.threads > 0 ? Integer.toString(s.threads) : "default");
+        report.setting("memory probe", "VmHWM − VmRSS around one step, glibc mmap threshold pinned at 1 MiB");
         String classpath = classpath();
         List<CceVariant> cceOnly = List.of(CceVariant.CCE_EXACT, CceVariant.CCE_FILTERED);
         if (s.memory) {
@@ -131,7 +132,8 @@ public final class CceBench {
     private static void probeMemory(CceReport report, Settings s, String classpath, CceVariant v, CceShape shape,
             PrintWriter log) throws IOException, InterruptedException {
         log.println("memory probe: " + v.label() + " at " + shape);
-        for (String line : runJvm(s, classpath, MemoryProbe.class.getName(), List.of(v.name(), shape.toString()), log)) {
+        for (String line : runJvm(s, classpath, MemoryProbe.class.getName(), List.of(v.name(), shape.toString()), true,
+                log)) {
             if (line.startsWith(MemoryProbe.PREFIX)) {
                 String[] p = line.substring(MemoryProbe.PREFIX.length()).trim().split(" ");
                 report.put(shape, v, report.get(shape, v).withMemory(Long.parseLong(p[2]), Long.parseLong(p[3])));
@@ -150,7 +152,7 @@ public final class CceBench {
             t[0] = Double.NaN;
             t[1] = Double.NaN;
         }
-        for (String line : runJvm(s, classpath, CceTimings.class.getName(), args, log)) {
+        for (String line : runJvm(s, classpath, CceTimings.class.getName(), args, false, log)) {
             if (line.startsWith(CceTimings.PREFIX)) {
                 String[] p = line.substring(CceTimings.PREFIX.length()).trim().split(" ");
                 String method = p[0];
@@ -176,9 +178,14 @@ public final class CceBench {
         return args;
     }
 
-    /** Runs a main class in a JVM of its own and returns its output lines (echoed to the log). */
+    /**
+     * Runs a main class in a JVM of its own and returns its output lines (echoed to the log). For
+     * memory probes glibc's mmap threshold is pinned at 1 MiB, so every freed block of that size or
+     * more goes back to the system and RSS follows live memory (otherwise the threshold rises with
+     * the first large free and freed blocks stay resident, which blurs the peak by tens of MiB).
+     */
     private static List<String> runJvm(Settings s, String classpath, String mainClass, List<String> args,
-            PrintWriter log) throws IOException, InterruptedException {
+            boolean pinMmapThreshold, PrintWriter log) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(childJvmArgs(s));
@@ -186,7 +193,11 @@ public final class CceBench {
         command.add(classpath);
         command.add(mainClass);
         command.addAll(args);
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        if (pinMmapThreshold) {
+            builder.environment().put("MALLOC_MMAP_THRESHOLD_", Integer.toString(1 << 20));
+        }
+        Process process = builder.start();
         List<String> lines = new ArrayList<>();
         try (BufferedReader r = new BufferedReader(
                 new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {

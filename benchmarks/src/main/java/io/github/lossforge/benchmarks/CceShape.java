@@ -14,8 +14,8 @@ public record CceShape(int n, int d, int v) {
     /** The main shape: the naive logits alone take 1 GiB. */
     public static final CceShape STANDARD = new CceShape(4096, 256, 65536);
 
-    /** A shape whose naive logits (6 GiB) and the arrays naive builds from them do not fit in 24 GiB. */
-    public static final CceShape LARGE = new CceShape(8192, 256, 196608);
+    /** A shape whose naive logits (8 GiB) and the arrays naive builds from them do not fit in 24 GiB. */
+    public static final CceShape LARGE = new CceShape(8192, 256, 262144);
 
     /**
      * Parses {@code NxDxV}, e.g. {@code 4096x256x65536}.

@@ -51,7 +51,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--shape", description = "standard shape NxDxV (default: 4096x256x65536)")
     private String shape;
 
-    @Option(names = "--large-shape", description = "large shape NxDxV (default: 8192x256x196608)")
+    @Option(names = "--large-shape", description = "large shape NxDxV (default: 8192x256x262144)")
     private String largeShape;
 
     @Option(names = "--threads", defaultValue = "0",
