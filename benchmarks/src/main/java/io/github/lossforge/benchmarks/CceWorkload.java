@@ -22,8 +22,9 @@ import java.util.List;
  *   <li>each classifier row is c_v = a_v + {@value #FREQUENCY_WEIGHT}·log(1/(r_v+1))·g, a random part
  *       a_v ~ N(0, 1/4)^D plus a log-frequency component along one shared unit direction g, so rare
  *       tokens score low in every context;
- *   <li>each embedding is e_i = {@value #CONTEXT_WEIGHT}·a_{y_i}/‖a‖² · {@value #TARGET_MARGIN} + g
- *       plus N(0, 0.05²) noise: it points at its target, and along g.
+ *   <li>each embedding is e_i = κ·a_{y_i} + {@value #FREQUENCY_SHARPNESS}·g + N(0, 0.05²) noise with κ =
+ *       {@value #CONTEXT_WEIGHT}·{@value #TARGET_MARGIN}/(D/4), so a_{y_i} contributes about
+ *       {@value #TARGET_MARGIN} to the target logit, and rare tokens lose 4·log(r+1).
  * </ul>
  *
  * <p>The exact paths do the same work on any input; only what filtering skips depends on this.
