@@ -52,13 +52,15 @@ public final class CceBench {
         public CceShape largeShape = CceShape.LARGE;
         /** libtorch intra-op threads in the child JVMs, 0 for its default. */
         public int threads;
+        /** Whether to render {@code cce.md} and {@code cce.svg} again from {@code cce.json} instead of measuring. */
+        public boolean renderOnly;
     }
 
     private CceBench() {}
 
     /**
      * Runs the benchmark with options {@code --out DIR --warmup N --iterations N --large-iterations N
-     * --no-large --no-timing --no-memory --shape NxDxV --large-shape NxDxV --threads N}.
+     * --no-large --no-timing --no-memory --shape NxDxV --large-shape NxDxV --threads N --render-only}.
      *
      * @param args the options
      * @throws IOException when a child JVM or the report fails
@@ -78,6 +80,7 @@ public final class CceBench {
                 case "--shape" -> s.shape = CceShape.parse(args[++i]);
                 case "--large-shape" -> s.largeShape = CceShape.parse(args[++i]);
                 case "--threads" -> s.threads = Integer.parseInt(args[++i]);
+                case "--render-only" -> s.renderOnly = true;
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -95,6 +98,11 @@ public final class CceBench {
      * @throws InterruptedException when interrupted
      */
     public static CceReport run(Settings s, PrintWriter log) throws IOException, InterruptedException {
+        if (s.renderOnly) {
+            CceReport again = CceReport.fromJson(Files.readString(s.out.resolve("cce.json"), StandardCharsets.UTF_8));
+            log.println(again.writeRendered(s.out));
+            return again;
+        }
         CceReport report = new CceReport();
         report.setting("date", Instant.now().toString());
         report.setting("machine", Runtime.getRuntime().availableProcessors() + " cores, " + System.getProperty("os.name")

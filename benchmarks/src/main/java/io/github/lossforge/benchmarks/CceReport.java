@@ -10,6 +10,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The Cut Cross-Entropy benchmark report: every figure as a ratio to the naive composition measured
@@ -113,11 +115,70 @@ public final class CceReport {
      */
     public String write(Path dir) throws IOException {
         Files.createDirectories(dir);
-        String markdown = markdown();
         Files.writeString(dir.resolve("cce.json"), json(), StandardCharsets.UTF_8);
+        return writeRendered(dir);
+    }
+
+    /**
+     * Writes {@code cce.md} and {@code cce.svg} only (the measured {@code cce.json} stays as it is).
+     *
+     * @param dir the output folder (created if needed)
+     * @return the markdown report
+     * @throws IOException when writing fails
+     */
+    public String writeRendered(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        String markdown = markdown();
         Files.writeString(dir.resolve("cce.md"), markdown, StandardCharsets.UTF_8);
         Files.writeString(dir.resolve("cce.svg"), svg(), StandardCharsets.UTF_8);
         return markdown;
+    }
+
+    private static final Pattern SETTING = Pattern.compile("^    \"([^\"]+)\": \"(.*)\",?$");
+    private static final Pattern FIELD = Pattern.compile("\"(\\w+)\": (\"[^\"]*\"|[-0-9.eE+]+|null)");
+
+    /**
+     * Reads a report written by {@link #json()} back (to render it again without measuring).
+     *
+     * @param text the JSON text
+     * @return the report
+     */
+    public static CceReport fromJson(String text) {
+        CceReport report = new CceReport();
+        boolean inSettings = false;
+        for (String line : text.split("\n")) {
+            if (line.startsWith("  \"settings\"")) {
+                inSettings = true;
+                continue;
+            }
+            if (inSettings) {
+                Matcher m = SETTING.matcher(line);
+                if (m.matches()) {
+                    report.setting(m.group(1), m.group(2).replace("\\\"", "\"").replace("\\\\", "\\"));
+                    continue;
+                }
+                inSettings = false;
+            }
+            if (line.trim().startsWith("{\"shape\"")) {
+                Map<String, String> f = new LinkedHashMap<>();
+                Matcher m = FIELD.matcher(line);
+                while (m.find()) {
+                    f.put(m.group(1), m.group(2).replace("\"", ""));
+                }
+                report.put(CceShape.parse(f.get("shape")), CceVariant.valueOf(f.get("variant").toUpperCase(Locale.ROOT)),
+                        new CceMeasurement(number(f.get("forwardMillis")), number(f.get("forwardBackwardMillis")),
+                                count(f.get("forwardPeakBytes")), count(f.get("forwardBackwardPeakBytes"))));
+            }
+        }
+        return report;
+    }
+
+    private static double number(String s) {
+        return s == null || "null".equals(s) ? Double.NaN : Double.parseDouble(s);
+    }
+
+    private static long count(String s) {
+        return s == null || "null".equals(s) ? -1 : Long.parseLong(s);
     }
 
     /**
@@ -269,7 +330,7 @@ public final class CceReport {
 
     private static String verdict(double value, double target) {
         if (Double.isNaN(value)) {
-            return "not measured";
+            return "no naive baseline at this shape";
         }
         return ratio(value) + (value <= target ? " (target ≤ " + target + "×: met)" : " (target ≤ " + target + "×: not met)");
     }

@@ -45,4 +45,12 @@ class CceReportTest {
                 .contains("about 24.0 GiB");
         assertThat(report().svg()).startsWith("<svg").contains("forward + backward time").endsWith("</svg>\n");
     }
+
+    @Test
+    void aReportReadBackFromItsJsonRendersTheSame() {
+        CceReport original = report();
+        CceReport again = CceReport.fromJson(original.json());
+        assertThat(again.json()).isEqualTo(original.json());
+        assertThat(again.markdown()).isEqualTo(original.markdown());
+    }
 }

@@ -54,6 +54,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--large-shape", description = "large shape NxDxV (default: 8192x256x262144)")
     private String largeShape;
 
+    @Option(names = "--render-only", description = "render cce.md and cce.svg again from cce.json, measure nothing")
+    private boolean renderOnly;
+
     @Option(names = "--threads", defaultValue = "0",
             description = "libtorch threads in the benchmark JVMs, 0 for its default")
     private int threads;
@@ -76,6 +79,7 @@ final class BenchCommand implements Callable<Integer> {
         s.timing = !noTiming;
         s.memory = !noMemory;
         s.threads = threads;
+        s.renderOnly = renderOnly;
         if (shape != null) {
             s.shape = CceShape.parse(shape);
         }
