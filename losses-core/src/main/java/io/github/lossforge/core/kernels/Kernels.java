@@ -2,6 +2,7 @@ package io.github.lossforge.core.kernels;
 
 import ai.djl.Device;
 
+import java.util.List;
 import java.util.ServiceLoader;
 
 /**
@@ -16,6 +17,9 @@ public final class Kernels {
     public static final String PORTABLE_PROPERTY = "lossforge.kernels.portable";
 
     private static volatile boolean forcePortable = Boolean.getBoolean(PORTABLE_PROPERTY);
+
+    /** The registered device-specific kernels, loaded once. */
+    private static volatile List<LinearCrossEntropyKernel> registered;
 
     private Kernels() {}
 
@@ -45,12 +49,22 @@ public final class Kernels {
      */
     public static LinearCrossEntropyKernel linearCrossEntropy(Device device) {
         if (!forcePortable) {
-            for (LinearCrossEntropyKernel k : ServiceLoader.load(LinearCrossEntropyKernel.class)) {
+            for (LinearCrossEntropyKernel k : registered()) {
                 if (k.supports(device)) {
                     return k;
                 }
             }
         }
         return BlockedLinearCrossEntropy.INSTANCE;
+    }
+
+    private static List<LinearCrossEntropyKernel> registered() {
+        List<LinearCrossEntropyKernel> kernels = registered;
+        if (kernels == null) {
+            kernels = ServiceLoader.load(LinearCrossEntropyKernel.class).stream()
+                    .map(ServiceLoader.Provider::get).toList();
+            registered = kernels;
+        }
+        return kernels;
     }
 }

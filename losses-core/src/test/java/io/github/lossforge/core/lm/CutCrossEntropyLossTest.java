@@ -437,9 +437,24 @@ class CutCrossEntropyLossTest extends LossContract {
     }
 
     @Test
+    void aRegisteredKernelServesTheDeviceItSupportsUnlessThePortablePathIsForced() {
+        ai.djl.Device fake = ai.djl.Device.of(FakeDeviceKernel.DEVICE_TYPE, 0);
+        boolean before = Kernels.portableForced();
+        try {
+            Kernels.forcePortable(false);
+            assertThat(Kernels.linearCrossEntropy(fake)).isInstanceOf(FakeDeviceKernel.class);
+            assertThat(Kernels.linearCrossEntropy(ai.djl.Device.cpu())).isSameAs(BlockedLinearCrossEntropy.INSTANCE);
+            Kernels.forcePortable(true);
+            assertThat(Kernels.linearCrossEntropy(fake)).isSameAs(BlockedLinearCrossEntropy.INSTANCE);
+        } finally {
+            Kernels.forcePortable(before);
+        }
+    }
+
+    @Test
     void automaticBlockSizeFollowsTheMemoryBudget() {
-        // 4096 tokens, D = 256, float32, 32 MiB: 32 Mi / (4 · (5 · 4096 + 512)) = 399 → 384
-        assertThat(BlockedLinearCrossEntropy.autoBlockSize(4096, 256, 65536, 4, 32L << 20)).isEqualTo(384);
+        // 4096 tokens, D = 256, float32, 32 MiB: 32 Mi / (4 · (4 · 4096 + 512)) = 496 → 448
+        assertThat(BlockedLinearCrossEntropy.autoBlockSize(4096, 256, 65536, 4, 32L << 20)).isEqualTo(448);
         assertThat(BlockedLinearCrossEntropy.autoBlockSize(4096, 256, 100, 4, 32L << 20)).isEqualTo(100);
         assertThat(BlockedLinearCrossEntropy.autoBlockSize(1 << 24, 256, 65536, 8, 1 << 20)).isEqualTo(1);
         long budget = 8L << 20;

@@ -1,0 +1,5 @@
+/**
+ * Language-model losses: {@link io.github.lossforge.core.lm.CutCrossEntropyLoss} ({@code cce}), the
+ * cross-entropy of a linear classifier head that never materialises the N×V logits.
+ */
+package io.github.lossforge.core.lm;
