@@ -44,7 +44,8 @@ import java.util.Locale;
  * official 23-tap interpolation; used only by the threshold map). H and W must be multiples of r, at
  * least 21 (the MTF kernel's reflect padding of 20 needs more than 20 pixels) and at least 2r; every
  * MS band mean must be non-zero (R-ERGAS divides by it). Data are expected as in the official code,
- * 11-bit values divided by 2048. Reduction {@code none} gives (N).
+ * 11-bit values divided by 2048 (this matters only to the rounded D_λ, which rounds 2048·x; the other
+ * terms are scale-free). Reduction {@code none} gives (N).
  *
  * <p>Parameters: {@code sensor} (WV3; WV3, WV2 or GE1: the MTF gains at Nyquist WV3 (0.325, 0.355,
  * 0.360, 0.350, 0.365, 0.360, 0.335, 0.315), WV2 (0.35 ×7, 0.27), GE1 (0.23 ×4), and the training

@@ -204,6 +204,34 @@ class LambdaPnnLossTest extends LossContract {
     }
 
     @Test
+    void q2nFollowsTheOfficialBranchesOnDegenerateBlocks() {
+        // a reference block whose first band has mean 0 (im2 is then shifted, not scaled) and a pair of
+        // identical constant images (zero variances: q = (0, …, 0, mean bias))
+        Random rng = new Random(89);
+        double[] ms = new double[2 * 8 * 8];
+        double[] out = new double[2 * 8 * 8];
+        for (int k = 0; k < ms.length; k++) {
+            ms[k] = k < 64 ? 0 : 0.2 + 0.5 * rng.nextDouble();
+            out[k] = 0.2 + 0.5 * rng.nextDouble();
+        }
+        double[] constant = new double[3 * 8 * 8];
+        Arrays.fill(constant, 0.5); // exact in binary: the block mean is exact and the deviations exactly 0
+        LambdaPnnReference reference = new LambdaPnnReference(ONE_GAIN, 4, 1, 1, 1, false);
+        try (NDManager manager = NDManager.newBaseManager()) {
+            double[][] pairs = {out, ms, constant, constant};
+            for (int k = 0; k < pairs.length; k += 2) {
+                int bands = pairs[k].length / 64;
+                HostTensor o = HostTensor.floats(pairs[k], 1, bands, 8, 8);
+                HostTensor m = HostTensor.floats(pairs[k + 1], 1, bands, 8, 8);
+                double got = PansharpeningMath.q2n(o.toNDArray(manager, DataType.FLOAT64),
+                        m.toNDArray(manager, DataType.FLOAT64), false).toDoubleArray()[0];
+                double expected = reference.q2n(LambdaPnnReference.image(o)[0], LambdaPnnReference.image(m)[0]);
+                Close.assertClose("Q2n, case " + k / 2, new double[] {got}, new double[] {expected}, 1e-9);
+            }
+        }
+    }
+
+    @Test
     void fusedBandsEqualToPanHaveNoStructuralLoss() {
         Sample s = sample(0, new Random(85));
         HostTensor pan = s.label(0);
