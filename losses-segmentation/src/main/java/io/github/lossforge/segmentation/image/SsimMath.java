@@ -83,6 +83,18 @@ public final class SsimMath {
      * @throws IllegalArgumentException when the number or the lengths of the windows do not fit
      */
     public static NDArray separable(NDArray x, double[][] taps) {
+        return separable(x, taps, 0);
+    }
+
+    /**
+     * {@link #separable(NDArray, double[][])} after zero padding of {@code padding} on all four sides.
+     *
+     * @param x maps (N, C, H, W)
+     * @param taps C windows of n taps each, {@code taps[c]} for channel c
+     * @param padding the zero padding p of each side
+     * @return (N, C, H + 2p − n + 1, W + 2p − n + 1)
+     */
+    public static NDArray separable(NDArray x, double[][] taps, int padding) {
         int channels = (int) x.getShape().get(1);
         if (taps.length != channels) {
             throw new IllegalArgumentException("separable filtering of " + channels + " channels got "
@@ -100,9 +112,8 @@ public final class SsimMath {
         NDArray rows = Scalar.array(x, flat, new Shape(channels, 1, n, 1));
         NDArray cols = Scalar.array(x, flat, new Shape(channels, 1, 1, n));
         Shape one = new Shape(1, 1);
-        Shape none = new Shape(0, 0);
-        NDArray filtered = Conv2d.conv2d(x, rows, null, one, none, one, channels).singletonOrThrow();
-        return Conv2d.conv2d(filtered, cols, null, one, none, one, channels).singletonOrThrow();
+        NDArray filtered = Conv2d.conv2d(x, rows, null, one, new Shape(padding, 0), one, channels).singletonOrThrow();
+        return Conv2d.conv2d(filtered, cols, null, one, new Shape(0, padding), one, channels).singletonOrThrow();
     }
 
     /**

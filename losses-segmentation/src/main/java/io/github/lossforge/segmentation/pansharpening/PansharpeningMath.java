@@ -112,8 +112,8 @@ final class PansharpeningMath {
         Arrays.fill(ones, 1.0);
         double[][] taps = new double[(int) x.getShape().get(1)][];
         Arrays.fill(taps, ones);
-        NDArray padded = zeroPad(zeroPad(x, 2, w - 1, w), 3, w - 1, w);
-        return SsimMath.separable(padded, taps);
+        // padding w on both sides then dropping the first row and column leaves [r − w + 1, r + w]
+        return SsimMath.separable(x, taps, w).get(new NDIndex(":, :, 1:, 1:"));
     }
 
     /**
@@ -339,21 +339,6 @@ final class PansharpeningMath {
         long[] dims = row.getShape().getShape();
         dims[axis] = copies;
         return row.broadcast(new Shape(dims));
-    }
-
-    private static NDArray zeroPad(NDArray x, int axis, int before, int after) {
-        NDList parts = new NDList();
-        long[] dims = x.getShape().getShape();
-        if (before > 0) {
-            dims[axis] = before;
-            parts.add(x.getManager().zeros(new Shape(dims), x.getDataType()));
-        }
-        parts.add(x);
-        if (after > 0) {
-            dims[axis] = after;
-            parts.add(x.getManager().zeros(new Shape(dims), x.getDataType()));
-        }
-        return parts.size() == 1 ? x : NDArrays.concat(parts, axis);
     }
 
     private static NDArray slice(NDArray x, int axis, long from, long to) {
