@@ -16,9 +16,10 @@ import io.github.lossforge.segmentation.DenseSlots;
  * The SSIM statistics shared by {@link SsimLoss} and {@link MsSsimLoss}, with the conventions of the
  * common pytorch-msssim implementation: a normalised 1-D Gaussian window applied separably with
  * 'valid' convolution, per channel; 2×2 average pooling between scales with zero padding (H mod 2,
- * W mod 2) counted in the average.
+ * W mod 2) counted in the average. The Gaussian window and the separable per-channel filtering are
+ * public: the pansharpening loss's MTF filters and box sums use them too.
  */
-final class SsimMath {
+public final class SsimMath {
 
     private SsimMath() {}
 
@@ -45,7 +46,7 @@ final class SsimMath {
      * @param sigma σ
      * @return the taps, summing to 1
      */
-    static double[] gaussian(int size, double sigma) {
+    public static double[] gaussian(int size, double sigma) {
         double[] g = new double[size];
         double total = 0;
         for (int k = 0; k < size; k++) {
@@ -67,13 +68,52 @@ final class SsimMath {
      * @return (N, C, H − n + 1, W − n + 1)
      */
     static NDArray blur(NDArray x, double[] taps) {
-        Shape s = x.getShape();
-        NDArray planes = x.reshape(-1, 1, s.get(2), s.get(3));
-        NDArray rows = Scalar.array(x, taps, new Shape(1, 1, 1, taps.length));
-        NDArray cols = Scalar.array(x, taps, new Shape(1, 1, taps.length, 1));
-        NDArray out = Conv2d.conv2d(Conv2d.conv2d(planes, rows).singletonOrThrow(), cols).singletonOrThrow();
-        Shape o = out.getShape();
-        return out.reshape(s.get(0), s.get(1), o.get(2), o.get(3));
+        double[][] perChannel = new double[(int) x.getShape().get(1)][];
+        java.util.Arrays.fill(perChannel, taps);
+        return separable(x, perChannel);
+    }
+
+    /**
+     * Separable 'valid' filtering of each (sample, channel) plane with its channel's 1-D window,
+     * applied along H and then along W (a depthwise convolution with the outer-product kernel).
+     *
+     * @param x maps (N, C, H, W)
+     * @param taps C windows of n taps each, {@code taps[c]} for channel c
+     * @return (N, C, H − n + 1, W − n + 1)
+     * @throws IllegalArgumentException when the number or the lengths of the windows do not fit
+     */
+    public static NDArray separable(NDArray x, double[][] taps) {
+        return separable(x, taps, 0);
+    }
+
+    /**
+     * {@link #separable(NDArray, double[][])} after zero padding of {@code padding} on all four sides.
+     *
+     * @param x maps (N, C, H, W)
+     * @param taps C windows of n taps each, {@code taps[c]} for channel c
+     * @param padding the zero padding p of each side
+     * @return (N, C, H + 2p − n + 1, W + 2p − n + 1)
+     */
+    public static NDArray separable(NDArray x, double[][] taps, int padding) {
+        int channels = (int) x.getShape().get(1);
+        if (taps.length != channels) {
+            throw new IllegalArgumentException("separable filtering of " + channels + " channels got "
+                    + taps.length + " windows");
+        }
+        int n = taps[0].length;
+        double[] flat = new double[channels * n];
+        for (int c = 0; c < channels; c++) {
+            if (taps[c].length != n) {
+                throw new IllegalArgumentException("separable filtering: window " + c + " has " + taps[c].length
+                        + " taps, expected " + n);
+            }
+            System.arraycopy(taps[c], 0, flat, c * n, n);
+        }
+        NDArray rows = Scalar.array(x, flat, new Shape(channels, 1, n, 1));
+        NDArray cols = Scalar.array(x, flat, new Shape(channels, 1, 1, n));
+        Shape one = new Shape(1, 1);
+        NDArray filtered = Conv2d.conv2d(x, rows, null, one, new Shape(padding, 0), one, channels).singletonOrThrow();
+        return Conv2d.conv2d(filtered, cols, null, one, new Shape(0, padding), one, channels).singletonOrThrow();
     }
 
     /**
