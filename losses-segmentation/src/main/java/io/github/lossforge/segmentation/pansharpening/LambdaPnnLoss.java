@@ -51,7 +51,7 @@ import java.util.Locale;
  * 0.360, 0.350, 0.365, 0.360, 0.335, 0.315), WV2 (0.35 ×7, 0.27), GE1 (0.23 ×4), and the training
  * weights); {@code alpha}, {@code beta}, {@code gamma} (the sensor's training weights WV3 (0.05, 1.25,
  * 3.75), WV2 (0.05, 1.0, 4.25), GE1 (0.075, 1.5, 4.0); the official target-adaptive fine-tuning uses γ
- * = 5.0, 6.0 and 7.0 instead: pass {@code gamma}); {@code ratio} r (4, ≥ 2); {@code differentiableQ}
+ * = 5.0, 6.0 and 7.0 instead: pass {@code gamma}); {@code ratio} r (4, ≥ 2); {@code differentiableQ} (false)
  * (true: D_λ on the unrounded images, so β·D_λ takes part in training; false: the official rounding to
  * integers, under which D_λ contributes a value but exactly zero gradient, so training is driven by
  * R-ERGAS and L_S alone); {@code nyquistGain} (the sensor's gains; a number: that gain for every band,
@@ -77,7 +77,8 @@ import java.util.Locale;
  *       MS images of 16 pixels or fewer. Sides are replicate-padded to the next power of two as in the
  *       official code, but each axis by its own difference (the official pads the columns by the rows'
  *       difference and vice versa, which only agrees for square images).
- *   <li>{@code differentiableQ} (default true) skips the official rounding; false reproduces it.
+ *   <li>{@code differentiableQ} (default false, as the contract fixes: the official rounded D_λ, which
+ * *       contributes no gradient); true skips the rounding so D_λ trains the network too.
  *   <li>The decimation offset is ratio/2 (the official hard-codes 2, its ratio being 4); the
  *       misregistration shift ({@code fineshift}) is not applied (the official training passes a zero
  *       shift, the identity).
@@ -175,7 +176,7 @@ public final class LambdaPnnLoss extends BaseLoss {
                     .param(ParamSpec.wordOrNumber("gamma", SENSOR_DEFAULT, List.of(SENSOR_DEFAULT),
                             "≥ 0: weight of the structural loss (sensor: WV3 3.75, WV2 4.25, GE1 4.0)"))
                     .param(ParamSpec.integer("ratio", 4L, "≥ 2: PAN/MS resolution ratio"))
-                    .param(ParamSpec.bool("differentiableQ", true,
+                    .param(ParamSpec.bool("differentiableQ", false,
                             "D_λ without the official rounding (false: rounded, zero gradient)"))
                     .param(ParamSpec.wordOrNumber("nyquistGain", SENSOR_DEFAULT, List.of(SENSOR_DEFAULT),
                             "MTF gain at Nyquist in (0, 1): the sensor's per band, or one gain for every band"))
@@ -327,7 +328,7 @@ public final class LambdaPnnLoss extends BaseLoss {
         private Double beta;
         private Double gamma;
         private int ratio = 4;
-        private boolean differentiableQ = true;
+        private boolean differentiableQ = false;
         private double[] gains;
 
         private Builder() {}
@@ -390,7 +391,7 @@ public final class LambdaPnnLoss extends BaseLoss {
         /**
          * Chooses between the differentiable D_λ and the official rounded one.
          *
-         * @param differentiableQ true (default): no rounding; false: the official rounding, zero gradient
+         * @param differentiableQ false (default): the official rounding, zero gradient; true: no rounding
          * @return this
          */
         public Builder optDifferentiableQ(boolean differentiableQ) {

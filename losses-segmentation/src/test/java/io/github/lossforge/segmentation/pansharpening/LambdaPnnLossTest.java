@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.github.lossforge.core.Losses;
 import io.github.lossforge.core.Reduction;
 import io.github.lossforge.core.testkit.Close;
 import io.github.lossforge.core.testkit.Evaluation;
@@ -41,9 +42,9 @@ class LambdaPnnLossTest extends LossContract {
     protected List<Variant> variants() {
         return List.of(
                 new Variant("defaults (WV3 weights, differentiable D_λ) with one MTF gain 0.3",
-                        r -> LambdaPnnLoss.builder().optNyquistGains(0.3).optReduction(r).build(), DEFAULT_REFERENCE),
+                        r -> LambdaPnnLoss.builder().optDifferentiableQ(true).optNyquistGains(0.3).optReduction(r).build(), DEFAULT_REFERENCE),
                 new Variant("alpha 1, beta 2, gamma 0.5, per-band gains 0.3 and 0.25",
-                        r -> LambdaPnnLoss.builder().optAlpha(1).optBeta(2).optGamma(0.5).optNyquistGains(0.3, 0.25)
+                        r -> LambdaPnnLoss.builder().optDifferentiableQ(true).optAlpha(1).optBeta(2).optGamma(0.5).optNyquistGains(0.3, 0.25)
                                 .optReduction(r).build(),
                         new LambdaPnnReference(new double[] {0.3, 0.25}, 4, 1, 2, 0.5, false)));
     }
@@ -152,7 +153,7 @@ class LambdaPnnLossTest extends LossContract {
         int[] away = reference.entriesAwayFromThreshold(s, candidates, PansharpeningSamples.MIN_THRESHOLD_GAP);
         assertThat(away).as("entries away from the threshold").hasSizeGreaterThanOrEqualTo(4);
         int[] entries = Arrays.copyOf(away, Math.min(6, away.length));
-        ReferenceCheck.assertMatchesAt("WV3 defaults, 8 bands 256×256", LambdaPnnLoss.builder().build(), s,
+        ReferenceCheck.assertMatchesAt("WV3 defaults, 8 bands 256×256", LambdaPnnLoss.builder().optDifferentiableQ(true).build(), s,
                 reference::mean, 1e-4, entries);
     }
 
@@ -169,7 +170,7 @@ class LambdaPnnLossTest extends LossContract {
         }
         int[] away = reference.entriesAwayFromThreshold(s, candidates, PansharpeningSamples.MIN_THRESHOLD_GAP);
         assertThat(away).as("entries away from the threshold").hasSizeGreaterThanOrEqualTo(4);
-        ReferenceCheck.assertMatchesAt("ratio 2", LambdaPnnLoss.builder().optRatio(2).optNyquistGains(0.28, 0.33).build(),
+        ReferenceCheck.assertMatchesAt("ratio 2", LambdaPnnLoss.builder().optDifferentiableQ(true).optRatio(2).optNyquistGains(0.28, 0.33).build(),
                 s, reference::mean, 1e-6, Arrays.copyOf(away, Math.min(12, away.length)));
     }
 
@@ -181,11 +182,11 @@ class LambdaPnnLossTest extends LossContract {
         Evaluation e = Evaluation.of(official, s, DataType.FLOAT64);
         Close.assertClose("value with the official rounding", new double[] {e.scalar()},
                 new double[] {rounded.mean(s)}, 1e-9);
-        Evaluation withoutDLambda = Evaluation.of(LambdaPnnLoss.builder().optNyquistGains(0.3).optBeta(0).build(), s,
+        Evaluation withoutDLambda = Evaluation.of(LambdaPnnLoss.builder().optDifferentiableQ(true).optNyquistGains(0.3).optBeta(0).build(), s,
                 DataType.FLOAT64);
         Close.assertClose("gradient with the rounded D_λ vs without D_λ", e.gradient(0), withoutDLambda.gradient(0),
                 1e-12);
-        Evaluation differentiable = Evaluation.of(LambdaPnnLoss.builder().optNyquistGains(0.3).build(), s,
+        Evaluation differentiable = Evaluation.of(LambdaPnnLoss.builder().optDifferentiableQ(true).optNyquistGains(0.3).build(), s,
                 DataType.FLOAT64);
         assertThat(maxAbsDifference(differentiable.gradient(0), withoutDLambda.gradient(0)))
                 .as("the differentiable D_λ moves the gradient").isGreaterThan(1e-6);
@@ -239,7 +240,7 @@ class LambdaPnnLossTest extends LossContract {
         System.arraycopy(pan.data(), 0, twice, 0, pan.size());
         System.arraycopy(pan.data(), 0, twice, pan.size(), pan.size());
         Sample same = s.withPrediction(0, HostTensor.floats(twice, 1, 2, 24, 24));
-        LambdaPnnLoss structuralOnly = LambdaPnnLoss.builder().optNyquistGains(0.3).optAlpha(0).optBeta(0).optGamma(1)
+        LambdaPnnLoss structuralOnly = LambdaPnnLoss.builder().optDifferentiableQ(true).optNyquistGains(0.3).optAlpha(0).optBeta(0).optGamma(1)
                 .build();
         Evaluation e = Evaluation.of(structuralOnly, same, DataType.FLOAT64);
         assertThat(Math.abs(e.scalar())).isLessThan(1e-12);
@@ -247,9 +248,20 @@ class LambdaPnnLossTest extends LossContract {
     }
 
     @Test
+    void defaultDLambdaIsTheOfficialRoundedOne() {
+        assertThat(Losses.info(LambdaPnnLoss.ID).parameters().stream()
+                .filter(p -> p.name().equals("differentiableQ")).findFirst().orElseThrow().defaultValue())
+                .isEqualTo(false);
+        Sample s = sample(1, new Random(88));
+        assertThat(Evaluation.valueOf(LambdaPnnLoss.builder().optNyquistGains(0.3).build(), s, DataType.FLOAT64))
+                .containsExactly(Evaluation.valueOf(
+                        LambdaPnnLoss.builder().optNyquistGains(0.3).optDifferentiableQ(false).build(), s, DataType.FLOAT64));
+    }
+
+    @Test
     void sensorPresetsAreTheOfficialTrainingWeights() {
         Sample s = PansharpeningSamples.random(new Random(86), 1, 4, 24, 24, 4);
-        double preset = Evaluation.valueOf(LambdaPnnLoss.builder().optSensor(Sensor.GE1).build(), s, DataType.FLOAT64)[0];
+        double preset = Evaluation.valueOf(LambdaPnnLoss.builder().optDifferentiableQ(true).optSensor(Sensor.GE1).build(), s, DataType.FLOAT64)[0];
         LambdaPnnReference reference = new LambdaPnnReference(new double[] {0.23}, 4, 0.075, 1.5, 4.0, false);
         Close.assertClose("GE1 preset", new double[] {preset}, new double[] {reference.mean(s)}, 1e-9);
         assertThat(new double[] {Sensor.WV3.alpha(), Sensor.WV3.beta(), Sensor.WV3.gamma(), Sensor.WV2.alpha(),
@@ -258,20 +270,20 @@ class LambdaPnnLossTest extends LossContract {
 
     @Test
     void rejectsABandCountThatDoesNotMatchTheSensor() {
-        assertRejectedBy(LambdaPnnLoss.builder().build(), sample(0, new Random(87)), "predictions[0] (fused)",
+        assertRejectedBy(LambdaPnnLoss.builder().optDifferentiableQ(true).build(), sample(0, new Random(87)), "predictions[0] (fused)",
                 "2 bands", "expected 8 bands");
     }
 
     @Test
     void rejectsInvalidOptions() {
-        assertThatThrownBy(() -> LambdaPnnLoss.builder().optRatio(1).build())
+        assertThatThrownBy(() -> LambdaPnnLoss.builder().optDifferentiableQ(true).optRatio(1).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("pansharpening")
                 .hasMessageContaining("ratio");
-        assertThatThrownBy(() -> LambdaPnnLoss.builder().optNyquistGains(1.0).build())
+        assertThatThrownBy(() -> LambdaPnnLoss.builder().optDifferentiableQ(true).optNyquistGains(1.0).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("(0, 1)");
-        assertThatThrownBy(() -> LambdaPnnLoss.builder().optGamma(-1).build())
+        assertThatThrownBy(() -> LambdaPnnLoss.builder().optDifferentiableQ(true).optGamma(-1).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("gamma");
-        assertThatThrownBy(() -> LambdaPnnLoss.builder().optSensor(null).build())
+        assertThatThrownBy(() -> LambdaPnnLoss.builder().optDifferentiableQ(true).optSensor(null).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sensor");
     }
 
@@ -279,7 +291,7 @@ class LambdaPnnLossTest extends LossContract {
     void noneReductionGivesOneValuePerImage() {
         Sample s = sample(1, new Random(88));
         try (NDManager manager = NDManager.newBaseManager()) {
-            NDArray out = LambdaPnnLoss.builder().optNyquistGains(0.3).optReduction(Reduction.NONE).build()
+            NDArray out = LambdaPnnLoss.builder().optDifferentiableQ(true).optNyquistGains(0.3).optReduction(Reduction.NONE).build()
                     .evaluate(s.labelList(manager, DataType.FLOAT32), s.predictionList(manager, DataType.FLOAT32));
             assertThat(out.getShape()).isEqualTo(new Shape(2));
             assertThat(out.getDataType()).isEqualTo(DataType.FLOAT32);
@@ -288,7 +300,7 @@ class LambdaPnnLossTest extends LossContract {
 
     @Test
     void aSmallConvNetLearnsTheMultispectralTarget() {
-        LearningCheck.assertLearns(LambdaPnnLoss.builder().optNyquistGains(0.3).build(), PansharpeningSamples.task(),
+        LearningCheck.assertLearns(LambdaPnnLoss.builder().optDifferentiableQ(true).optNyquistGains(0.3).build(), PansharpeningSamples.task(),
                 120, 0.7);
     }
 
