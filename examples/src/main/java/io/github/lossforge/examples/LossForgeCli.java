@@ -7,12 +7,14 @@ import picocli.CommandLine.Command;
  * The {@code lossforge} command line: {@code list}, {@code demo}, {@code fit-scaling}, {@code
  * guide-demo}.
  */
+/** The {@code lossforge} command line: {@code list}, {@code demo}, {@code bench}. */
 @Command(
         name = "lossforge",
         mixinStandardHelpOptions = true,
         version = "lossforge 0.1.0-SNAPSHOT",
         description = "Research loss functions for DJL: list them, or train a demo model with one.",
-        subcommands = {ListCommand.class, DemoCommand.class, FitScalingCommand.class, GuideDemoCommand.class})
+        subcommands = {ListCommand.class, DemoCommand.class, FitScalingCommand.class, GuideDemoCommand.class,
+            BenchCommand.class})
 public final class LossForgeCli implements Runnable {
 
     @CommandLine.Spec

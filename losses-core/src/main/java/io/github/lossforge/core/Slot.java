@@ -186,10 +186,21 @@ public final class Slot {
         if (shape().size() == 0) {
             return this;
         }
-        if (array.isNaN().any().getBoolean()) {
+        // two reductions, no input-sized temporaries (isinf alone would allocate |x| and a mask):
+        // max and min propagate NaN, and an infinity is the max or the min
+        double max;
+        double min;
+        try (NDArray hi = array.max(); NDArray hi64 = hi.toType(DataType.FLOAT64, false);
+                NDArray lo = array.min(); NDArray lo64 = lo.toType(DataType.FLOAT64, false)) {
+            max = hi64.getDouble();
+            min = lo64.getDouble();
+        }
+        boolean nan = Double.isNaN(max) || Double.isNaN(min);
+        boolean infinite = Double.isInfinite(max) || Double.isInfinite(min);
+        if (nan) {
             throw fail("contains NaN, expected finite values");
         }
-        if (array.isInfinite().any().getBoolean()) {
+        if (infinite) {
             throw fail("contains an infinite value, expected finite values");
         }
         return this;

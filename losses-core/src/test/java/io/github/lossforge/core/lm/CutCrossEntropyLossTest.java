@@ -438,8 +438,8 @@ class CutCrossEntropyLossTest extends LossContract {
 
     @Test
     void automaticBlockSizeFollowsTheMemoryBudget() {
-        // 4096 tokens, D = 256, float32, 32 MiB: 32 Mi / (4 · (5 · 4096 + 512)) = 399 → 384
-        assertThat(BlockedLinearCrossEntropy.autoBlockSize(4096, 256, 65536, 4, 32L << 20)).isEqualTo(384);
+        // 4096 tokens, D = 256, float32, 32 MiB: 32 Mi / (4 · (4 · 4096 + 512)) = 496 → 448
+        assertThat(BlockedLinearCrossEntropy.autoBlockSize(4096, 256, 65536, 4, 32L << 20)).isEqualTo(448);
         assertThat(BlockedLinearCrossEntropy.autoBlockSize(4096, 256, 100, 4, 32L << 20)).isEqualTo(100);
         assertThat(BlockedLinearCrossEntropy.autoBlockSize(1 << 24, 256, 65536, 8, 1 << 20)).isEqualTo(1);
         long budget = 8L << 20;
