@@ -5,9 +5,8 @@ import picocli.CommandLine.Command;
 
 /**
  * The {@code lossforge} command line: {@code list}, {@code demo}, {@code fit-scaling}, {@code
- * guide-demo}.
+ * guide-demo}, {@code bench}.
  */
-/** The {@code lossforge} command line: {@code list}, {@code demo}, {@code bench}. */
 @Command(
         name = "lossforge",
         mixinStandardHelpOptions = true,
