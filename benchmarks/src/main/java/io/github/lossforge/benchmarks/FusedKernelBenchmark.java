@@ -29,7 +29,8 @@ import java.util.concurrent.TimeUnit;
  * optFused(false)}, the baseline), at K maps of S×S (default 8 of 64×64), float32, seeded. The maps
  * are uniform in [0, 1) normalised to sum 1 each; A-STAR's previous-step masks are the binarised
  * maps of a second draw (threshold 0.5 of each map's maximum); BACON's layout is eight boxes (a 4×2
- * grid), once without and once with a row-stochastic (S², S²) self-attention.
+ * grid), once without and once with a row-stochastic (S², S²) self-attention that requires a
+ * gradient, as it does when it comes from the latent being guided.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -73,7 +74,7 @@ public class FusedKernelBenchmark {
         }
         layout = new NDList(arrays.keep(AttentionMaps.rasterizeBoxes(m, boxes, size, size), false));
         NDArray self = m.randomUniform(0, 1, new Shape((long) size * size, (long) size * size), DataType.FLOAT32);
-        self = arrays.keep(self.div(self.sum(new int[] {1}, true)), false);
+        self = arrays.keep(self.div(self.sum(new int[] {1}, true)), true);
         attention = new NDList(a);
         attentionWithSelf = new NDList(a, self);
     }

@@ -141,7 +141,7 @@ public final class SuiteBench {
                         + " against the whole-matrix autograd form (`chunk=0`) of the same loss at the same shape."
                         + " `nt-xent` works on the 2N×2N matrix of both views. The step's wall time is one"
                         + " single-shot measurement, indicative only.");
-        common(report, s);
+        common(report, s, false);
         report.setting("libtorch threads", threads(s.threads));
         Map<String, long[]> probes = new HashMap<>();
         for (String id : ContrastiveMemoryProbe.LOSSES) {
@@ -169,12 +169,20 @@ public final class SuiteBench {
                         "chunk=0 at N=" + s.n, "fwd+bwd peak RSS growth", "MiB", large[0] / MIB, whole[0] / MIB));
             }
             double side = 2.0 * s.largeN;
+            double growth = (double) s.largeN * s.largeN / ((double) s.n * s.n);
+            StringBuilder estimate = new StringBuilder();
+            for (String id : ContrastiveMemoryProbe.LOSSES) {
+                estimate.append(estimate.length() == 0 ? "" : ", ").append(id).append(String.format(Locale.ROOT,
+                        " about %.0f GiB", probes.get(id + " " + s.n + " 0")[0] * growth / MIB / 1024));
+            }
             report.note("At N=" + s.largeN + " the whole-matrix form is not run on this 24 GiB machine: one float32"
                     + " similarity matrix alone is " + String.format(Locale.ROOT, "%.1f", side * side * 4 / MIB / 1024)
                     + " GiB for nt-xent (2N×2N) and " + String.format(Locale.ROOT, "%.1f",
                     side * side / MIB / 1024) + " GiB for info-nce and multi-similarity (N×N), and autograd keeps"
                     + " several such matrices for backward. Its rows compare the chunked form at N=" + s.largeN
-                    + " with the whole-matrix form at N=" + s.n + ".");
+                    + " with the whole-matrix form at N=" + s.n + ". Scaling the whole-matrix figures measured at N="
+                    + s.n + " by N² (an estimate, not a measurement), it would need " + estimate + " at N="
+                    + s.largeN + ".");
         } else {
             report.note("The issue's target shape N=16384 was not run for this report (the whole-matrix form is too"
                     + " slow and large there on this machine); run with `--large-n 16384` for the chunked form.");
@@ -203,7 +211,7 @@ public final class SuiteBench {
                         + " width 0.3, early training, or 0.05, late), against the"
                         + " Dice loss on the same probabilities, and `topo-dim0` for scale. One libtorch thread:"
                         + " the persistence itself is single-threaded Java.");
-        common(report, s);
+        common(report, s, true);
         report.setting("libtorch threads", "1");
         Map<String, double[]> t = time(TopologyTimingBenchmark.class, 1, s, log);
         for (String noise : new String[] {"0.3", "0.05"}) {
@@ -228,8 +236,9 @@ public final class SuiteBench {
                         + " float32) with the fused CPU kernel (the default: value and gradient in one pass,"
                         + " returned through the surrogate) against the plain autograd composition"
                         + " (`optFused(false)`) of the same loss on the same maps. BACON is measured without and"
-                        + " with a (4096, 4096) self-attention.");
-        common(report, s);
+                        + " with a (4096, 4096) self-attention that requires a gradient (as when it comes from the"
+                        + " latent being guided), so both forms also compute its (4096, 4096) gradient.");
+        common(report, s, true);
         report.setting("libtorch threads", threads(s.threads));
         Map<String, double[]> t = time(FusedKernelBenchmark.class, s.threads, s, log);
         String[][] pairs = {{"astar", "astar K=8 64×64"}, {"bacon", "bacon K=8 64×64"},
@@ -261,14 +270,16 @@ public final class SuiteBench {
         return times.getOrDefault(method + "@" + params, new double[] {Double.NaN})[0];
     }
 
-    private static void common(SuiteReport report, Settings s) {
+    private static void common(SuiteReport report, Settings s, boolean jmh) {
         report.setting("date", Instant.now().toString());
         report.setting("machine", Runtime.getRuntime().availableProcessors() + " cores, "
                 + System.getProperty("os.name") + " " + System.getProperty("os.arch") + ", Java "
                 + System.getProperty("java.version") + "; shared with other jobs (see the load averages)");
         report.setting("load average at start", loadAverage());
-        report.setting("JMH", "average time, 1 fork, " + s.warmup + " warm-up + " + s.iterations
-                + " measured iterations of " + s.iterationMillis + " ms (timing suites)");
+        if (jmh) {
+            report.setting("JMH", "average time, 1 fork, " + s.warmup + " warm-up + " + s.iterations
+                    + " measured iterations of " + s.iterationMillis + " ms");
+        }
     }
 
     private static String threads(int threads) {

@@ -54,8 +54,13 @@ public final class SvgBarChart {
      * @return the chart
      */
     public String svg() {
-        int width = 760;
-        int left = 380;
+        int longest = 0;
+        for (Bar b : bars) {
+            longest = Math.max(longest, b.label().length());
+        }
+        // about 7 px per character at font size 12, so labels never run under the bars
+        int left = 20 + 7 * longest;
+        int width = left + 380;
         int rowHeight = 26;
         int top = 40;
         int height = top + rowHeight * Math.max(1, bars.size()) + 30;
