@@ -92,15 +92,6 @@ public final class SuiteReport {
     }
 
     /**
-     * The comparisons, in the order added.
-     *
-     * @return an unmodifiable view
-     */
-    public List<Comparison> comparisons() {
-        return List.copyOf(comparisons);
-    }
-
-    /**
      * Writes {@code NAME.json}, {@code NAME.md} and {@code NAME.svg}.
      *
      * @param dir the output folder (created if needed)
