@@ -2,6 +2,7 @@ package io.github.lossforge.examples;
 
 import io.github.lossforge.benchmarks.CceBench;
 import io.github.lossforge.benchmarks.CceShape;
+import io.github.lossforge.benchmarks.SuiteBench;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -14,15 +15,17 @@ import java.util.concurrent.Callable;
 /**
  * {@code lossforge bench cce}: runs the Cut Cross-Entropy benchmark (memory probe and JMH suite in
  * JVMs of their own) and writes its report (JSON, markdown, SVG) to {@code benchmarks/results/}.
+ * {@code lossforge bench contrastive-chunked | betti-matching | diffusion-fused} runs one of the
+ * {@link SuiteBench} suites the same way ({@code --no-large} skips the contrastive N=16384 probes).
  */
 @Command(name = "bench", description = "Run a benchmark suite and write its report. Suites: cce (Cut"
-        + " Cross-Entropy vs materialised logits). Heavy: minutes, several GiB of memory for the naive baseline.")
+        + " Cross-Entropy vs materialised logits), contrastive-chunked, betti-matching, diffusion-fused. Heavy: minutes, several GiB of memory for the naive baseline.")
 final class BenchCommand implements Callable<Integer> {
 
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "SUITE", description = "the suite: cce")
+    @Parameters(index = "0", paramLabel = "SUITE", description = "the suite: cce, contrastive-chunked, betti-matching or diffusion-fused")
     private String suite;
 
     @Option(names = "--out", description = "report folder (default: benchmarks/results)")
@@ -63,8 +66,21 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (SuiteBench.SUITES.contains(suite)) {
+            SuiteBench.Settings s = new SuiteBench.Settings();
+            if (out != null) {
+                s.out = out;
+            }
+            s.warmup = warmup;
+            s.iterations = iterations;
+            s.threads = threads;
+            s.largeN = noLarge ? 0 : 16384;
+            SuiteBench.run(suite, s, spec.commandLine().getOut());
+            return 0;
+        }
         if (!"cce".equals(suite)) {
-            spec.commandLine().getErr().println("unknown benchmark suite '" + suite + "', expected one of: cce");
+            spec.commandLine().getErr().println("unknown benchmark suite '" + suite + "', expected one of: cce, "
+                    + String.join(", ", SuiteBench.SUITES));
             spec.commandLine().getErr().flush();
             return 2;
         }
