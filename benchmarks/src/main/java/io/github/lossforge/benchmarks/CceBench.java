@@ -1,9 +1,7 @@
 package io.github.lossforge.benchmarks;
 
-import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.net.URISyntaxException;
 import java.net.URL;
@@ -112,22 +110,21 @@ public final class CceBench {
                 + " measured iterations (large shape: " + s.largeIterations + ", no warm-up)");
         report.setting("libtorch threads", s.threads > 0 ? Integer.toString(s.threads) : "default");
         report.setting("memory probe", "VmHWM − VmRSS around one step, glibc mmap threshold pinned at 1 MiB");
-        String classpath = classpath();
         List<CceVariant> cceOnly = List.of(CceVariant.CCE_EXACT, CceVariant.CCE_FILTERED);
         if (s.memory) {
             for (CceVariant v : CceVariant.values()) {
-                probeMemory(report, s, classpath, v, s.shape, log);
+                probeMemory(report, s, v, s.shape, log);
             }
             if (s.large) {
                 for (CceVariant v : cceOnly) {
-                    probeMemory(report, s, classpath, v, s.largeShape, log);
+                    probeMemory(report, s, v, s.largeShape, log);
                 }
             }
         }
         if (s.timing) {
-            time(report, s, classpath, s.shape, s.warmup, s.iterations, ".*", log);
+            time(report, s, s.shape, s.warmup, s.iterations, ".*", log);
             if (s.large) {
-                time(report, s, classpath, s.largeShape, 0, s.largeIterations, "cce.*", log);
+                time(report, s, s.largeShape, 0, s.largeIterations, "cce.*", log);
             }
         }
         report.setting("load average at end", loadAverage());
@@ -137,10 +134,10 @@ public final class CceBench {
         return report;
     }
 
-    private static void probeMemory(CceReport report, Settings s, String classpath, CceVariant v, CceShape shape,
+    private static void probeMemory(CceReport report, Settings s, CceVariant v, CceShape shape,
             PrintWriter log) throws IOException, InterruptedException {
         log.println("memory probe: " + v.label() + " at " + shape);
-        for (String line : runJvm(s, classpath, MemoryProbe.class.getName(), List.of(v.name(), shape.toString()), true,
+        for (String line : ChildJvm.run(s.threads, MemoryProbe.class, List.of(v.name(), shape.toString()), true,
                 log)) {
             if (line.startsWith(MemoryProbe.PREFIX)) {
                 String[] p = line.substring(MemoryProbe.PREFIX.length()).trim().split(" ");
@@ -149,18 +146,18 @@ public final class CceBench {
         }
     }
 
-    private static void time(CceReport report, Settings s, String classpath, CceShape shape, int warmup,
+    private static void time(CceReport report, Settings s, CceShape shape, int warmup,
             int iterations, String methods, PrintWriter log) throws IOException, InterruptedException {
         log.println("timing: " + shape + " (" + methods + ")");
         List<String> args = new ArrayList<>(List.of(shape.toString(), Integer.toString(warmup),
                 Integer.toString(iterations), methods));
-        args.addAll(childJvmArgs(s));
+        args.addAll(ChildJvm.options(s.threads));
         double[][] times = new double[CceVariant.values().length][2];
         for (double[] t : times) {
             t[0] = Double.NaN;
             t[1] = Double.NaN;
         }
-        for (String line : runJvm(s, classpath, CceTimings.class.getName(), args, false, log)) {
+        for (String line : ChildJvm.run(s.threads, CceTimings.class, args, false, log)) {
             if (line.startsWith(CceTimings.PREFIX)) {
                 String[] p = line.substring(CceTimings.PREFIX.length()).trim().split(" ");
                 String method = p[0];
@@ -176,51 +173,6 @@ public final class CceBench {
                 report.put(shape, v, report.get(shape, v).withTimes(t[0], t[1]));
             }
         }
-    }
-
-    private static List<String> childJvmArgs(Settings s) {
-        List<String> args = new ArrayList<>(List.of("-Xmx2g", "-Dai.djl.offline=true"));
-        if (s.threads > 0) {
-            args.add("-Dai.djl.pytorch.num_threads=" + s.threads);
-        }
-        return args;
-    }
-
-    /**
-     * Runs a main class in a JVM of its own and returns its output lines (echoed to the log). For
-     * memory probes glibc's mmap threshold is pinned at 1 MiB, so every freed block of that size or
-     * more goes back to the system and RSS follows live memory (otherwise the threshold rises with
-     * the first large free and freed blocks stay resident, which blurs the peak by tens of MiB).
-     */
-    private static List<String> runJvm(Settings s, String classpath, String mainClass, List<String> args,
-            boolean pinMmapThreshold, PrintWriter log) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(childJvmArgs(s));
-        command.add("-cp");
-        command.add(classpath);
-        command.add(mainClass);
-        command.addAll(args);
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-        if (pinMmapThreshold) {
-            builder.environment().put("MALLOC_MMAP_THRESHOLD_", Integer.toString(1 << 20));
-        }
-        Process process = builder.start();
-        List<String> lines = new ArrayList<>();
-        try (BufferedReader r = new BufferedReader(
-                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-            for (String line = r.readLine(); line != null; line = r.readLine()) {
-                if (!line.contains("WARNING")) {
-                    log.println("  " + line);
-                }
-                lines.add(line);
-            }
-        }
-        int code = process.waitFor();
-        if (code != 0) {
-            throw new IOException(mainClass + " exited with " + code);
-        }
-        return lines;
     }
 
     /**

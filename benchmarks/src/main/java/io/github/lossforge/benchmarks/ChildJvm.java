@@ -44,6 +44,26 @@ final class ChildJvm {
      */
     static List<String> run(int threads, Class<?> mainClass, List<String> args, PrintWriter log)
             throws IOException, InterruptedException {
+        return run(threads, mainClass, args, false, log);
+    }
+
+    /**
+     * Runs a main class. For memory probes glibc's mmap threshold can be pinned at 1 MiB, so every
+     * freed block of that size or more goes back to the system and RSS follows live memory
+     * (otherwise the threshold rises with the first large free and freed blocks stay resident, which
+     * blurs the peak by tens of MiB).
+     *
+     * @param threads libtorch intra-op threads, 0 for its default
+     * @param mainClass the class
+     * @param args its arguments
+     * @param pinMmapThreshold whether to pin glibc's mmap threshold (memory probes)
+     * @param log where its output is echoed
+     * @return its output lines
+     * @throws IOException when it cannot start or exits with a non-zero code
+     * @throws InterruptedException when interrupted
+     */
+    static List<String> run(int threads, Class<?> mainClass, List<String> args, boolean pinMmapThreshold,
+            PrintWriter log) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(options(threads));
@@ -54,6 +74,9 @@ final class ChildJvm {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         if (threads > 0) {
             builder.environment().put("OMP_NUM_THREADS", Integer.toString(threads));
+        }
+        if (pinMmapThreshold) {
+            builder.environment().put("MALLOC_MMAP_THRESHOLD_", Integer.toString(1 << 20));
         }
         Process process = builder.start();
         List<String> lines = new ArrayList<>();

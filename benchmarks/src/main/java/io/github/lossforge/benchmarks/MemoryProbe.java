@@ -1,8 +1,6 @@
 package io.github.lossforge.benchmarks;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Locale;
 
 /**
@@ -34,28 +32,10 @@ public final class MemoryProbe {
             warmUp.forwardBackward(variant);
         }
         try (CceWorkload workload = new CceWorkload(shape, CceBench.SEED)) {
-            long forward = peakGrowth(() -> workload.forward(variant));
-            long forwardBackward = peakGrowth(() -> workload.forwardBackward(variant));
+            long forward = PeakRss.growth(() -> workload.forward(variant));
+            long forwardBackward = PeakRss.growth(() -> workload.forwardBackward(variant));
             System.out.println(String.format(Locale.ROOT, "%s%s %s %d %d", PREFIX, variant.name(), shape,
                     forward, forwardBackward));
         }
-    }
-
-    private static long peakGrowth(Runnable step) throws IOException {
-        System.gc();
-        long before = statusKiB("VmRSS");
-        Files.writeString(Path.of("/proc/self/clear_refs"), "5");
-        step.run();
-        long peak = statusKiB("VmHWM");
-        return Math.max(0, peak - before) * 1024;
-    }
-
-    private static long statusKiB(String key) throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith(key + ":")) {
-                return Long.parseLong(line.substring(key.length() + 1).replace("kB", "").trim());
-            }
-        }
-        throw new IOException("no " + key + " in /proc/self/status");
     }
 }
