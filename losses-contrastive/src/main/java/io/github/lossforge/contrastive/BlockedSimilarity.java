@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
+import io.github.lossforge.core.Reduction;
 import io.github.lossforge.core.Scalar;
 
 /**
@@ -29,6 +30,26 @@ import io.github.lossforge.core.Scalar;
 public final class BlockedSimilarity {
 
     private BlockedSimilarity() {}
+
+    /**
+     * Checks a loss's {@code chunk} option: 0 (the whole matrix, plain autograd) or a positive row
+     * count, the latter only with the {@code mean} and {@code sum} reductions.
+     *
+     * @param lossId the loss id, for messages
+     * @param chunk the option
+     * @param reduction the loss's reduction
+     * @throws IllegalArgumentException for a negative chunk, or a positive one with {@code none}
+     */
+    public static void requireChunk(String lossId, long chunk, Reduction reduction) {
+        if (chunk < 0) {
+            throw new IllegalArgumentException(
+                    lossId + ": chunk must be 0 (whole matrix) or a row count > 0, got " + chunk);
+        }
+        if (chunk > 0 && reduction == Reduction.NONE) {
+            throw new IllegalArgumentException(
+                    lossId + ": chunk > 0 evaluates the batch as a whole; reduction 'none' needs chunk = 0");
+        }
+    }
 
     /**
      * The per-row values of one block of rows and the gradient of their sum with respect to the

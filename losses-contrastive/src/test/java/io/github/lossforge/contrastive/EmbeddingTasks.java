@@ -23,6 +23,13 @@ public final class EmbeddingTasks {
 
     private static final int HIDDEN = 16;
 
+    /**
+     * The blobs of the labelled task overlap: a batch whose classes are already separated gives
+     * mined losses (multi-similarity, triplet) exactly 0, and DJL's trainer refuses a first step
+     * whose gradients are all zero.
+     */
+    private static final double LABELLED_NOISE = 2.0;
+
     private EmbeddingTasks() {}
 
     /**
@@ -53,11 +60,8 @@ public final class EmbeddingTasks {
                 float[] x = new float[batchSize * features];
                 long[] y = new long[batchSize];
                 for (int i = 0; i < batchSize; i++) {
-                    int c = i % classes;
-                    y[i] = c;
-                    for (int f = 0; f < features; f++) {
-                        x[i * features + f] = (float) (means[c][f] + 0.5 * rng.nextGaussian());
-                    }
+                    y[i] = i % classes;
+                    blobPoint(means[(int) y[i]], LABELLED_NOISE, rng, x, i);
                 }
                 NDArray data = manager.create(x, new Shape(batchSize, features));
                 NDArray labels = manager.create(y, new Shape(batchSize)).toType(DataType.INT64, false);
@@ -112,6 +116,84 @@ public final class EmbeddingTasks {
                 return new NDList[] {new NDList(data), new NDList(ids)};
             }
         };
+    }
+
+    /**
+     * Retrieval over classes: an MLP scores every class for a Gaussian-blob point, predictions[0]
+     * (N, C); labels[0] is the (N, C) float32 positive mask: the point's class, plus its neighbouring
+     * class for every third point (multi-label rows).
+     *
+     * @param features input features
+     * @param classes C
+     * @param batchSize N
+     * @return the task
+     */
+    public static TrainingTask scoresWithPositiveMask(int features, int classes, int batchSize) {
+        return classScores(features, classes, batchSize, false);
+    }
+
+    /**
+     * Distillation over classes: an MLP (the student) scores every class, predictions[0] (N, C);
+     * labels[0] holds teacher scores (N, C), the negative squared distance of the point to each
+     * class mean, and labels[1] the (N, C) float32 positive mask of the point's class.
+     *
+     * @param features input features
+     * @param classes C
+     * @param batchSize N
+     * @return the task
+     */
+    public static TrainingTask distillation(int features, int classes, int batchSize) {
+        return classScores(features, classes, batchSize, true);
+    }
+
+    private static TrainingTask classScores(int features, int classes, int batchSize, boolean withTeacher) {
+        return new TrainingTask() {
+            private final double[][] means = blobMeans(features, classes);
+
+            @Override
+            public Block model() {
+                return mlp(classes);
+            }
+
+            @Override
+            public Shape inputShape() {
+                return new Shape(batchSize, features);
+            }
+
+            @Override
+            public NDList[] batch(NDManager manager, Random rng, int step) {
+                float[] x = new float[batchSize * features];
+                float[] teacher = new float[batchSize * classes];
+                float[] mask = new float[batchSize * classes];
+                for (int i = 0; i < batchSize; i++) {
+                    int c = rng.nextInt(classes);
+                    mask[i * classes + c] = 1;
+                    if (!withTeacher && i % 3 == 0) {
+                        mask[i * classes + (c + 1) % classes] = 1;
+                    }
+                    blobPoint(means[c], 0.5, rng, x, i);
+                    for (int k = 0; k < classes; k++) {
+                        double d = 0;
+                        for (int f = 0; f < features; f++) {
+                            d += (x[i * features + f] - means[k][f]) * (x[i * features + f] - means[k][f]);
+                        }
+                        teacher[i * classes + k] = (float) -d;
+                    }
+                }
+                Shape scores = new Shape(batchSize, classes);
+                NDList labels = withTeacher
+                        ? new NDList(manager.create(teacher, scores), manager.create(mask, scores))
+                        : new NDList(manager.create(mask, scores));
+                return new NDList[] {new NDList(manager.create(x, new Shape(batchSize, features))), labels};
+            }
+        };
+    }
+
+    /** Writes point i of a batch: the blob mean plus N(0, noise²) noise per feature. */
+    private static void blobPoint(double[] mean, double noise, Random rng, float[] x, int i) {
+        for (int f = 0; f < mean.length; f++) {
+            x[i * mean.length + f] = (float) (mean[f] + noise * rng.nextGaussian());
+        }
     }
 
     private static Block mlp(int dim) {

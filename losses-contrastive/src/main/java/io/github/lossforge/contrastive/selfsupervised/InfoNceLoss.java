@@ -8,7 +8,6 @@ import io.github.lossforge.core.BaseLoss;
 import io.github.lossforge.core.LossInfo;
 import io.github.lossforge.core.LossInputs;
 import io.github.lossforge.core.ParamSpec;
-import io.github.lossforge.core.Reduction;
 import io.github.lossforge.core.Scalar;
 import io.github.lossforge.core.Slot;
 
@@ -116,13 +115,7 @@ public final class InfoNceLoss extends BaseLoss {
         if (!(b.labelSmoothing >= 0 && b.labelSmoothing < 1)) {
             throw new IllegalArgumentException(id + ": labelSmoothing must be in [0, 1), got " + b.labelSmoothing);
         }
-        if (b.chunk < 0) {
-            throw new IllegalArgumentException(id + ": chunk must be 0 (whole matrix) or a row count > 0, got " + b.chunk);
-        }
-        if (b.chunk > 0 && b.reduction() == Reduction.NONE) {
-            throw new IllegalArgumentException(
-                    id + ": chunk > 0 evaluates the batch as a whole; reduction 'none' needs chunk = 0");
-        }
+        BlockedSimilarity.requireChunk(id, b.chunk, b.reduction());
         if (SYMMETRIC_ID.equals(id) && (!b.symmetric || !b.normalize)) {
             throw new IllegalArgumentException(id + ": the preset is symmetric and normalised by definition");
         }

@@ -10,7 +10,6 @@ import io.github.lossforge.core.BaseLoss;
 import io.github.lossforge.core.LossInfo;
 import io.github.lossforge.core.LossInputs;
 import io.github.lossforge.core.ParamSpec;
-import io.github.lossforge.core.Reduction;
 import io.github.lossforge.core.Scalar;
 import io.github.lossforge.core.Slot;
 
@@ -92,13 +91,7 @@ public final class NtXentLoss extends BaseLoss {
             throw new IllegalArgumentException(
                     ID + ": pseudoLabels must be one of exclude, positive, got '" + b.pseudoLabels + "'");
         }
-        if (b.chunk < 0) {
-            throw new IllegalArgumentException(ID + ": chunk must be 0 (whole matrix) or a row count > 0, got " + b.chunk);
-        }
-        if (b.chunk > 0 && b.reduction() == Reduction.NONE) {
-            throw new IllegalArgumentException(
-                    ID + ": chunk > 0 evaluates the batch as a whole; reduction 'none' needs chunk = 0");
-        }
+        BlockedSimilarity.requireChunk(ID, b.chunk, b.reduction());
         this.temperature = b.temperature;
         this.pseudoPositive = POSITIVE.equals(b.pseudoLabels);
         this.chunk = b.chunk;

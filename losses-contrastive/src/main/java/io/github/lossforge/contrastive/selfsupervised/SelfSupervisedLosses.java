@@ -11,6 +11,6 @@ public final class SelfSupervisedLosses implements LossProvider {
     /** {@inheritDoc} */
     @Override
     public List<LossInfo> losses() {
-        return List.of(InfoNceLoss.INFO, InfoNceLoss.SYMMETRIC_INFO, NtXentLoss.INFO);
+        return List.of(InfoNceLoss.INFO, InfoNceLoss.SYMMETRIC_INFO, NtXentLoss.INFO, BarlowTwinsLoss.INFO, CwclLoss.INFO);
     }
 }

@@ -208,6 +208,24 @@ class InfoNceLossTest extends LossContract {
     }
 
     @Test
+    void identicalEmbeddingsGiveLogOfTheKeyCountAtATinyTemperature() {
+        double[] same = new double[5 * 3];
+        java.util.Arrays.fill(same, 1.5);
+        HostTensor x = HostTensor.floats(same, 5, 3);
+        for (long chunk : new long[] {0, 2}) {
+            for (DataType type : new DataType[] {DataType.FLOAT32, DataType.FLOAT64}) {
+                Evaluation e = Evaluation.of(InfoNceLoss.builder().optTemperature(1e-4).optSymmetric(true)
+                        .optChunk(chunk).build(), new Sample(List.of(), List.of(x, x)), type);
+                // Logits of 1e4 keep about 1e4·6e-8 of absolute precision in float32.
+                Close.assertClose(type + " chunk " + chunk + ": all logits equal", e.value(),
+                        new double[] {Math.log(5)}, type == DataType.FLOAT32 ? 1e-3 : 1e-9);
+                Close.assertFinite(type + " chunk " + chunk + ": gradient", e.gradient(0));
+                Close.assertFinite(type + " chunk " + chunk + ": gradient", e.gradient(1));
+            }
+        }
+    }
+
+    @Test
     void rejectsChunkedEvaluationWithReductionNone() {
         assertThatThrownBy(() -> InfoNceLoss.builder().optChunk(4).optReduction(Reduction.NONE).build())
                 .isInstanceOf(IllegalArgumentException.class)

@@ -1,0 +1,242 @@
+package io.github.lossforge.contrastive.pairs;
+
+import ai.djl.ndarray.NDArray;
+import io.github.lossforge.contrastive.BlockedSimilarity;
+import io.github.lossforge.contrastive.LabelledEmbeddings;
+import io.github.lossforge.contrastive.Mining;
+import io.github.lossforge.contrastive.PairMath;
+import io.github.lossforge.core.BaseLoss;
+import io.github.lossforge.core.LossInfo;
+import io.github.lossforge.core.LossInputs;
+import io.github.lossforge.core.ParamSpec;
+import io.github.lossforge.core.Scalar;
+
+/**
+ * The multi-similarity loss with its miner, in pytorch-metric-learning's form.
+ *
+ * <p>With cosine similarities \( S = \hat X \hat X^\top \) and, per anchor i, positives \( P_i \)
+ * (same class, not i) and negatives \( N_i \) (other classes), both after mining:
+ *
+ * <p>\( \ell_i = \frac{1}{\alpha} \log\big(1 + \sum_{p \in P_i} e^{-\alpha (S_{ip} - \lambda)}\big)
+ * + \frac{1}{\beta} \log\big(1 + \sum_{n \in N_i} e^{\beta (S_{in} - \lambda)}\big) \),
+ * averaged over all N anchors (an anchor with empty sets contributes 0).
+ *
+ * <p>Mining ({@link Mining#multiSimilarity}, a separate step inside): keep n when \( S_{in} +
+ * \epsilon &gt; \min_p S_{ip} \), keep p when \( S_{ip} - \epsilon &lt; \max_n S_{in} \); {@code
+ * epsilon ≤ 0} disables mining (all pairs). The two terms are computed independently with the
+ * diagonal removed (pytorch-metric-learning semantics): unlike the official code, an anchor with
+ * mined positives but no mined negatives still gets its positive term, positives are not dropped
+ * for S ≥ 1 − 1e-5, and an anchor without positives does not fail.
+ *
+ * <p>Slots: predictions[0] embeddings (N, D) (L2-normalised by the loss); labels[0] classes (N),
+ * integers. Parameters: {@code alpha} (2.0, &gt; 0), {@code beta} (50.0, &gt; 0), {@code base} λ
+ * (0.5), {@code epsilon} (0.1; ≤ 0 disables mining), {@code chunk} (0 = the whole N×N matrix; k
+ * &gt; 0 = {@link BlockedSimilarity} k anchors at a time, mean and sum reductions only), {@code
+ * reduction} (mean).
+ *
+ * <p>Paper: Xun Wang, Xintong Han, Weilin Huang, Dengke Dong, Matthew R. Scott, "Multi-Similarity
+ * Loss with General Pair Weighting for Deep Metric Learning", CVPR 2019, arXiv 1904.06627.
+ */
+public final class MultiSimilarityLoss extends BaseLoss {
+
+    /** The registry id. */
+    public static final String ID = "multi-similarity";
+
+    /** Default α, the positive scale. */
+    public static final double DEFAULT_ALPHA = 2.0;
+
+    /** Default β, the negative scale. */
+    public static final double DEFAULT_BETA = 50.0;
+
+    /** Default λ, the similarity base. */
+    public static final double DEFAULT_BASE = 0.5;
+
+    /** Default mining margin ε. */
+    public static final double DEFAULT_EPSILON = 0.1;
+
+    /** What the registry knows of this loss. */
+    public static final LossInfo INFO =
+            LossInfo.builder(ID, MultiSimilarityLoss.class)
+                    .paper("Wang, Han, Huang, Dong, Scott: Multi-Similarity Loss with General Pair Weighting for"
+                            + " Deep Metric Learning, CVPR 2019, arXiv 1904.06627")
+                    .prediction("P0 embeddings (N,D)")
+                    .label("L0 classes (N) int64")
+                    .example("labelled embeddings, see MultiSimilarityLossTest")
+                    .param(ParamSpec.number("alpha", DEFAULT_ALPHA, "> 0: positive scale"))
+                    .param(ParamSpec.number("beta", DEFAULT_BETA, "> 0: negative scale"))
+                    .param(ParamSpec.number("base", DEFAULT_BASE, "similarity base λ"))
+                    .param(ParamSpec.number("epsilon", DEFAULT_EPSILON, "mining margin; <= 0 disables mining"))
+                    .param(ParamSpec.integer("chunk", 0L, "0 = whole matrix; k > 0 = k anchors at a time (mean/sum only)"))
+                    .factory(p -> builder()
+                            .optAlpha(p.number("alpha"))
+                            .optBeta(p.number("beta"))
+                            .optBase(p.number("base"))
+                            .optEpsilon(p.number("epsilon"))
+                            .optChunk(p.integer("chunk"))
+                            .optReduction(p.reduction())
+                            .build())
+                    .build();
+
+    private final double alpha;
+    private final double beta;
+    private final double base;
+    private final double epsilon;
+    private final long chunk;
+
+    private MultiSimilarityLoss(Builder b) {
+        super(ID, b.reduction(), true);
+        requirePositive("alpha", b.alpha);
+        requirePositive("beta", b.beta);
+        if (!Double.isFinite(b.base) || !Double.isFinite(b.epsilon)) {
+            throw new IllegalArgumentException(ID + ": base and epsilon must be finite, got " + b.base + ", " + b.epsilon);
+        }
+        BlockedSimilarity.requireChunk(ID, b.chunk, b.reduction());
+        this.alpha = b.alpha;
+        this.beta = b.beta;
+        this.base = b.base;
+        this.epsilon = b.epsilon;
+        this.chunk = b.chunk;
+    }
+
+    private static void requirePositive(String name, double value) {
+        if (!(value > 0) || Double.isInfinite(value)) {
+            throw new IllegalArgumentException(ID + ": " + name + " must be a finite number > 0, got " + value);
+        }
+    }
+
+    /**
+     * Starts a builder.
+     *
+     * @return a builder with the defaults
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    protected NDArray compute(LossInputs in) {
+        LabelledEmbeddings batch = LabelledEmbeddings.read(in);
+        NDArray labels = batch.classes();
+        NDArray x = batch.normalized();
+        if (chunk == 0) {
+            NDArray s = PairMath.dotMatrix(x, x);
+            return anchorValues(s, pairs(s, labels, 0));
+        }
+        return BlockedSimilarity.rowValues(x, x, Scalar.of(x, 1.0), chunk, (from, to, s) -> {
+            NDArray[] pairs = pairs(s, labels, from);
+            // ∂ℓ/∂S: −(softmax-with-one of the positive exponents) + (the same of the negative ones).
+            NDArray gradient = PairMath.maskedSoftmax(negativeExponents(s), pairs[1], true)
+                    .sub(PairMath.maskedSoftmax(positiveExponents(s), pairs[0], true));
+            return new BlockedSimilarity.RowBlock(anchorValues(s, pairs), gradient);
+        });
+    }
+
+    /** ℓ_i for anchors whose similarity rows and (mined) pairs are given. */
+    private NDArray anchorValues(NDArray s, NDArray[] pairs) {
+        NDArray positive = PairMath.maskedLogSumExp(positiveExponents(s), pairs[0], true);
+        NDArray negative = PairMath.maskedLogSumExp(negativeExponents(s), pairs[1], true);
+        return Scalar.div(positive, alpha).add(Scalar.div(negative, beta));
+    }
+
+    /** −α(S − λ). */
+    private NDArray positiveExponents(NDArray s) {
+        return Scalar.mul(s.sub(base), -alpha);
+    }
+
+    /** β(S − λ). */
+    private NDArray negativeExponents(NDArray s) {
+        return Scalar.mul(s.sub(base), beta);
+    }
+
+    /** The positive and negative pairs of the block's anchors, mined when ε &gt; 0. */
+    private NDArray[] pairs(NDArray s, NDArray labels, long from) {
+        long rows = s.getShape().get(0);
+        NDArray positives = PairMath.positivePairs(labels, from, rows);
+        NDArray negatives = PairMath.negativePairs(labels, from, rows);
+        if (epsilon <= 0) {
+            return new NDArray[] {positives, negatives};
+        }
+        return Mining.multiSimilarity(s, positives, negatives, epsilon);
+    }
+
+    /** Builds a {@link MultiSimilarityLoss}. */
+    public static final class Builder extends BaseLoss.Builder<Builder> {
+        private double alpha = DEFAULT_ALPHA;
+        private double beta = DEFAULT_BETA;
+        private double base = DEFAULT_BASE;
+        private double epsilon = DEFAULT_EPSILON;
+        private long chunk;
+
+        private Builder() {}
+
+        /**
+         * Sets α, the scale of the positive term.
+         *
+         * @param alpha &gt; 0 (default 2)
+         * @return this
+         */
+        public Builder optAlpha(double alpha) {
+            this.alpha = alpha;
+            return this;
+        }
+
+        /**
+         * Sets β, the scale of the negative term.
+         *
+         * @param beta &gt; 0 (default 50)
+         * @return this
+         */
+        public Builder optBeta(double beta) {
+            this.beta = beta;
+            return this;
+        }
+
+        /**
+         * Sets λ, the similarity base.
+         *
+         * @param base default 0.5 (pytorch-metric-learning; the paper uses 1)
+         * @return this
+         */
+        public Builder optBase(double base) {
+            this.base = base;
+            return this;
+        }
+
+        /**
+         * Sets the mining margin ε.
+         *
+         * @param epsilon default 0.1; ≤ 0 disables mining
+         * @return this
+         */
+        public Builder optEpsilon(double epsilon) {
+            this.epsilon = epsilon;
+            return this;
+        }
+
+        /**
+         * Sets the blocked evaluation.
+         *
+         * @param chunk 0 (default) for the whole matrix, k &gt; 0 for k anchors at a time
+         * @return this
+         */
+        public Builder optChunk(long chunk) {
+            this.chunk = chunk;
+            return this;
+        }
+
+        /**
+         * Builds the loss.
+         *
+         * @return the loss
+         */
+        public MultiSimilarityLoss build() {
+            return new MultiSimilarityLoss(this);
+        }
+
+        @Override
+        protected Builder self() {
+            return this;
+        }
+    }
+}

@@ -1,0 +1,171 @@
+package io.github.lossforge.contrastive.pairs;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.nn.Activation;
+import io.github.lossforge.contrastive.LabelledEmbeddings;
+import io.github.lossforge.contrastive.Mining;
+import io.github.lossforge.contrastive.PairMath;
+import io.github.lossforge.core.BaseLoss;
+import io.github.lossforge.core.LossInfo;
+import io.github.lossforge.core.LossInputs;
+import io.github.lossforge.core.Numerics;
+import io.github.lossforge.core.ParamSpec;
+import io.github.lossforge.core.Reduction;
+
+import java.util.List;
+
+/**
+ * The triplet margin loss in pytorch-metric-learning's form.
+ *
+ * <p>With normalised Euclidean distances \( d_{ij} = \lVert \hat x_i - \hat x_j \rVert \), every
+ * triplet (a, p, n) with \( y_p = y_a \), p ≠ a and \( y_n \ne y_a \) has the loss \( [d_{ap} -
+ * d_{an} + m]_+ \). {@code mining=all} uses every such triplet; {@code mining=hard} uses one per
+ * anchor (batch-hard: the farthest positive and the nearest negative, via {@link Mining#hardest}),
+ * for anchors with at least one of each. The loss is batch-level: {@code mean} averages over the
+ * triplets whose loss is positive (pytorch-metric-learning's {@code AvgNonZeroReducer}; 0 when
+ * none is), {@code sum} adds them all; there is no {@code none}.
+ *
+ * <p>Slots: predictions[0] embeddings (N, D) (L2-normalised by the loss); labels[0] classes (N),
+ * integers. Parameters: {@code margin} (0.05, ≥ 0), {@code mining} ({@code all} | {@code hard},
+ * default {@code all}), {@code reduction} (mean). A pair at distance 0 takes no gradient through
+ * its distance (\( \sqrt{\cdot} \) has an infinite slope there). The {@code all} form holds N³
+ * triplet values.
+ *
+ * <p>Papers: Schroff, Kalenichenko, Philbin, "FaceNet: A Unified Embedding for Face Recognition and
+ * Clustering", CVPR 2015, arXiv 1503.03832; batch-hard mining: Hermans, Beyer, Leibe, "In Defense of
+ * the Triplet Loss for Person Re-Identification", 2017, arXiv 1703.07737.
+ */
+public final class TripletMarginLoss extends BaseLoss {
+
+    /** The registry id. */
+    public static final String ID = "triplet-margin";
+
+    /** The default margin (pytorch-metric-learning). */
+    public static final double DEFAULT_MARGIN = 0.05;
+
+    /** Every valid triplet. */
+    public static final String ALL = "all";
+
+    /** One batch-hard triplet per anchor. */
+    public static final String HARD = "hard";
+
+    /** What the registry knows of this loss. */
+    public static final LossInfo INFO =
+            LossInfo.builder(ID, TripletMarginLoss.class)
+                    .paper("Schroff, Kalenichenko, Philbin: FaceNet: A Unified Embedding for Face Recognition and"
+                            + " Clustering, CVPR 2015, arXiv 1503.03832")
+                    .prediction("P0 embeddings (N,D)")
+                    .label("L0 classes (N) int64")
+                    .batchLevel()
+                    .example("labelled embeddings, see TripletMarginLossTest")
+                    .param(ParamSpec.number("margin", DEFAULT_MARGIN, ">= 0: the distance margin"))
+                    .param(ParamSpec.word("mining", ALL, List.of(ALL, HARD),
+                            "all valid triplets, or the batch-hard one per anchor"))
+                    .factory(p -> builder()
+                            .optMargin(p.number("margin"))
+                            .optMining(p.word("mining"))
+                            .optReduction(p.reduction())
+                            .build())
+                    .build();
+
+    private final double margin;
+    private final boolean hard;
+
+    private TripletMarginLoss(Builder b) {
+        super(ID, b.reduction(), false);
+        if (!(b.margin >= 0) || Double.isInfinite(b.margin)) {
+            throw new IllegalArgumentException(ID + ": margin must be a finite number >= 0, got " + b.margin);
+        }
+        if (!ALL.equals(b.mining) && !HARD.equals(b.mining)) {
+            throw new IllegalArgumentException(ID + ": mining must be one of all, hard, got '" + b.mining + "'");
+        }
+        this.margin = b.margin;
+        this.hard = HARD.equals(b.mining);
+    }
+
+    /**
+     * Starts a builder.
+     *
+     * @return a builder with the defaults
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    protected NDArray compute(LossInputs in) {
+        LabelledEmbeddings batch = LabelledEmbeddings.read(in);
+        NDArray x = batch.normalized();
+        NDArray d = PairMath.euclideanMatrix(x, x);
+        long n = batch.embeddings().size(0);
+        NDArray positives = PairMath.positivePairs(batch.classes(), 0, n);
+        NDArray negatives = PairMath.negativePairs(batch.classes(), 0, n);
+        NDArray losses;
+        NDArray valid;
+        if (hard) {
+            NDArray farthestPositive = d.mul(toFloat(Mining.hardest(d, positives, true), d)).sum(new int[] {1});
+            NDArray nearestNegative = d.mul(toFloat(Mining.hardest(d, negatives, false), d)).sum(new int[] {1});
+            losses = Activation.relu(farthestPositive.sub(nearestNegative).add(margin));
+            valid = PairMath.anyPerRow(positives).logicalAnd(PairMath.anyPerRow(negatives));
+        } else {
+            // (a, p, n) ↦ d_ap − d_an + m over the N³ index grid, masked to the valid triplets.
+            losses = Activation.relu(d.expandDims(2).sub(d.expandDims(1)).add(margin));
+            valid = positives.expandDims(2).logicalAnd(negatives.expandDims(1));
+        }
+        NDArray kept = losses.mul(toFloat(valid, losses));
+        NDArray total = kept.sum();
+        if (reduction() == Reduction.SUM) {
+            return total;
+        }
+        return Numerics.safeDivide(total, toFloat(kept.gt(0), kept).sum());
+    }
+
+    private static NDArray toFloat(NDArray mask, NDArray like) {
+        return mask.toType(like.getDataType(), false);
+    }
+
+    /** Builds a {@link TripletMarginLoss}. */
+    public static final class Builder extends BaseLoss.Builder<Builder> {
+        private double margin = DEFAULT_MARGIN;
+        private String mining = ALL;
+
+        private Builder() {}
+
+        /**
+         * Sets the margin m.
+         *
+         * @param margin ≥ 0 (default 0.05)
+         * @return this
+         */
+        public Builder optMargin(double margin) {
+            this.margin = margin;
+            return this;
+        }
+
+        /**
+         * Sets the triplet mining.
+         *
+         * @param mining {@code all} (default) or {@code hard}
+         * @return this
+         */
+        public Builder optMining(String mining) {
+            this.mining = mining;
+            return this;
+        }
+
+        /**
+         * Builds the loss.
+         *
+         * @return the loss
+         */
+        public TripletMarginLoss build() {
+            return new TripletMarginLoss(this);
+        }
+
+        @Override
+        protected Builder self() {
+            return this;
+        }
+    }
+}

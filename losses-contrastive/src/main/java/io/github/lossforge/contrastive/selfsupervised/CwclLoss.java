@@ -1,0 +1,145 @@
+package io.github.lossforge.contrastive.selfsupervised;
+
+import ai.djl.ndarray.NDArray;
+import io.github.lossforge.contrastive.PairMath;
+import io.github.lossforge.core.BaseLoss;
+import io.github.lossforge.core.LossInfo;
+import io.github.lossforge.core.LossInputs;
+import io.github.lossforge.core.ParamSpec;
+import io.github.lossforge.core.Scalar;
+import io.github.lossforge.core.Slot;
+
+/**
+ * CWCL, the continuously weighted contrastive loss: cross-modal InfoNCE whose targets are the
+ * similarities within the frozen modality instead of the identity.
+ *
+ * <p>With L2-normalised frozen-modality embeddings \( \hat u \) and trained-modality embeddings
+ * \( \hat v \), weights \( w_{ij} = \langle \hat u_i, \hat u_j \rangle / 2 + 1/2 \in [0, 1] \)
+ * (detached: computed from the frozen model) and logits \( L_{ij} = \langle \hat u_i, \hat v_j
+ * \rangle / \tau \):
+ *
+ * <p>\( \ell_i = -\frac{1}{\sum_j w_{ij}} \sum_j w_{ij} \log \mathrm{softmax}_j(L_i) \) (the U→V
+ * direction). With {@code symmetric} the per-sample value is \( \tfrac12(\ell_i + \ell'_i) \),
+ * \( \ell'_i \) the same on \( L^\top \) with the same (symmetric) W. With W = I this is CLIP's
+ * InfoNCE. The weights carry no gradient, but u still receives one through the logits (spec §6).
+ *
+ * <p>Slots: predictions[0] frozen-modality embeddings u (N, D); predictions[1] trained-modality
+ * embeddings v (N, D); labels: none are read (one optional label array is accepted and ignored,
+ * since DJL's {@code EasyTrain} needs one). Parameters: {@code temperature} (0.07, &gt; 0), {@code
+ * symmetric} (true: the average of both directions; the paper's exact combination is open, CellCLIP
+ * uses plain CLIP for V→U), {@code reduction} (mean).
+ *
+ * <p>Paper: Rakshith Sharma Srinivasa, Jaejin Cho, Chouchang Yang, Yashas Malur Saidutta, Ching-Hua
+ * Lee, Yilin Shen, Hongxia Jin, "CWCL: Cross-Modal Transfer with Continuously Weighted Contrastive
+ * Loss", NeurIPS 2023, arXiv 2309.14580. No official code was found.
+ */
+public final class CwclLoss extends BaseLoss {
+
+    /** The registry id. */
+    public static final String ID = "cwcl";
+
+    /** The default temperature τ. */
+    public static final double DEFAULT_TEMPERATURE = 0.07;
+
+    /** What the registry knows of this loss. */
+    public static final LossInfo INFO =
+            LossInfo.builder(ID, CwclLoss.class)
+                    .paper("Srinivasa, Cho, Yang, Saidutta, Lee, Shen, Jin: CWCL: Cross-Modal Transfer with"
+                            + " Continuously Weighted Contrastive Loss, NeurIPS 2023, arXiv 2309.14580")
+                    .prediction("P0 frozen-modality u (N,D)")
+                    .prediction("P1 trained-modality v (N,D)")
+                    .example("two-view embeddings, see CwclLossTest")
+                    .param(ParamSpec.number("temperature", DEFAULT_TEMPERATURE, "> 0: logits are cosines / temperature"))
+                    .param(ParamSpec.bool("symmetric", true, "average with the V-to-U direction"))
+                    .factory(p -> builder()
+                            .optTemperature(p.number("temperature"))
+                            .optSymmetric(p.bool("symmetric"))
+                            .optReduction(p.reduction())
+                            .build())
+                    .build();
+
+    private final double temperature;
+    private final boolean symmetric;
+
+    private CwclLoss(Builder b) {
+        super(ID, b.reduction(), true);
+        if (!(b.temperature > 0) || Double.isInfinite(b.temperature)) {
+            throw new IllegalArgumentException(ID + ": temperature must be a finite number > 0, got " + b.temperature);
+        }
+        this.temperature = b.temperature;
+        this.symmetric = b.symmetric;
+    }
+
+    /**
+     * Starts a builder.
+     *
+     * @return a builder with the defaults
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    protected NDArray compute(LossInputs in) {
+        in.requireSlots(0, 1, 2, 2);
+        Slot frozen = in.prediction(0, "frozen u").requireRank("(N, D)", 2);
+        Slot trained = in.prediction(1, "trained v").requireShape(frozen.shape(), "(N, D) like predictions[0]");
+        NDArray u = PairMath.l2Normalize(frozen.array());
+        NDArray v = PairMath.l2Normalize(trained.array());
+        NDArray uDetached = u.stopGradient();
+        NDArray weights = Scalar.mul(PairMath.dotMatrix(uDetached, uDetached), 0.5).add(0.5);
+        NDArray targets = weights.div(weights.sum(new int[] {1}, true));
+        NDArray logits = Scalar.div(PairMath.dotMatrix(u, v), temperature);
+        NDArray forward = PairMath.softTargetCrossEntropy(logits, null, targets);
+        if (!symmetric) {
+            return forward;
+        }
+        NDArray backward = PairMath.softTargetCrossEntropy(logits.transpose(), null, targets);
+        return Scalar.mul(forward.add(backward), 0.5);
+    }
+
+    /** Builds a {@link CwclLoss}. */
+    public static final class Builder extends BaseLoss.Builder<Builder> {
+        private double temperature = DEFAULT_TEMPERATURE;
+        private boolean symmetric = true;
+
+        private Builder() {}
+
+        /**
+         * Sets the temperature τ.
+         *
+         * @param temperature &gt; 0 (default 0.07)
+         * @return this
+         */
+        public Builder optTemperature(double temperature) {
+            this.temperature = temperature;
+            return this;
+        }
+
+        /**
+         * Sets whether the V→U direction is averaged in.
+         *
+         * @param symmetric default true
+         * @return this
+         */
+        public Builder optSymmetric(boolean symmetric) {
+            this.symmetric = symmetric;
+            return this;
+        }
+
+        /**
+         * Builds the loss.
+         *
+         * @return the loss
+         */
+        public CwclLoss build() {
+            return new CwclLoss(this);
+        }
+
+        @Override
+        protected Builder self() {
+            return this;
+        }
+    }
+}
