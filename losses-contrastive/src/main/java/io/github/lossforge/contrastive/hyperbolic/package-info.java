@@ -1,0 +1,7 @@
+/**
+ * Hyperbolic geometry and losses (issue 7): the {@link
+ * io.github.lossforge.contrastive.hyperbolic.PoincareBall} maps (Möbius addition, exponential and
+ * logarithmic maps, distance, projection, all with clamped artanh/tanh arguments) and the Hyp-OC
+ * losses {@code hyp-pc} and {@code hyp-ce} built on them.
+ */
+package io.github.lossforge.contrastive.hyperbolic;
