@@ -205,6 +205,22 @@ public final class PoincareBall {
     }
 
     /**
+     * The identity whose backward pass multiplies the incoming gradient by the inverse Poincaré
+     * metric, \( (1 - c\lVert y\rVert^2)^2 / 4 \), turning a Euclidean gradient into the Riemannian
+     * one (hyptorch's {@code RiemannianGradient}). DJL has no custom autograd function, so it is the
+     * surrogate \( \mathrm{sg}(y) + (y - \mathrm{sg}(y)) \cdot \mathrm{sg}(s) \): the value is y, the
+     * gradient is scaled by s.
+     *
+     * @param y (..., d) points of the ball
+     * @return (..., d) the same values with the rescaled gradient
+     */
+    public NDArray withRiemannianGradient(NDArray y) {
+        NDArray detached = y.stopGradient();
+        NDArray scale = Scalar.mul(Scalar.mul(squaredNorm(detached), -c).add(1).square(), 0.25);
+        return detached.add(y.sub(detached).mul(scale));
+    }
+
+    /**
      * Inverse hyperbolic sine, \( \operatorname{asinh}(x) = \operatorname{sign}(x)
      * \log(1 + |x| + x^2/(1 + \sqrt{1 + x^2})) \) (the PyTorch engine has none): accurate near 0,
      * finite for |x| up to \( 10^{18} \) in float32, odd, with slope 1 at 0.
