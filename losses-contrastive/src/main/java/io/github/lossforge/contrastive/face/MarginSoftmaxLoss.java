@@ -10,7 +10,6 @@ import io.github.lossforge.core.LossInputs;
 import io.github.lossforge.core.Numerics;
 import io.github.lossforge.core.ParamSpec;
 import io.github.lossforge.core.Scalar;
-import io.github.lossforge.core.Slot;
 
 /**
  * Additive-margin softmax losses for face recognition: ArcFace ({@code arcface}) and CosFace

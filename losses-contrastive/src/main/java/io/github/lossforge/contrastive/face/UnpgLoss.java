@@ -1,7 +1,6 @@
 package io.github.lossforge.contrastive.face;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.types.DataType;
 import io.github.lossforge.contrastive.PairMath;
 import io.github.lossforge.core.BaseLoss;

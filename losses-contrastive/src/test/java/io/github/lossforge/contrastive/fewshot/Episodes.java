@@ -109,7 +109,7 @@ final class Episodes {
     /**
      * An MLP embeds the stacked support and query points (N_s + N_q, F); the output is split into
      * predictions[0] support (N_s, D) and predictions[1] query (N_q, D); labels are the two class
-     * vectors of a W-way S-shot Q-query episode of Gaussian blobs.
+     * vectors of a W-way S-shot Q-query episode of Gaussian blobs (new centres every episode).
      */
     static TrainingTask task(int way, int shot, int queries, int features, int dim) {
         int ns = way * shot;
@@ -134,7 +134,9 @@ final class Episodes {
 
             @Override
             public NDList[] batch(NDManager manager, Random rng, int step) {
-                Sample e = episode(rng, way, shot, queries, features, 1.0);
+                // Heavily overlapping classes: a batch in which every query already clears the
+                // proto-triplet margin gives all-zero gradients, which DJL's trainer refuses.
+                Sample e = episode(rng, way, shot, queries, features, 3.0);
                 double[] x = new double[(ns + nq) * features];
                 System.arraycopy(e.prediction(0).data(), 0, x, 0, ns * features);
                 System.arraycopy(e.prediction(1).data(), 0, x, ns * features, nq * features);
