@@ -95,6 +95,15 @@ public final class GradientMatchingLoss extends BaseLoss {
         return new Builder();
     }
 
+    /**
+     * Whether this is the class-summed {@code dcc} form.
+     *
+     * @return true for {@code dcc}, false for {@code dc}
+     */
+    public boolean classSummed() {
+        return classSummed;
+    }
+
     /** {@inheritDoc} */
     @Override
     protected NDArray compute(LossInputs in) {
