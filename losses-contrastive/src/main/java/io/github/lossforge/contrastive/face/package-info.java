@@ -1,0 +1,9 @@
+/**
+ * Face-recognition losses (issue 7): the additive-margin softmax heads ArcFace and CosFace
+ * ({@link io.github.lossforge.contrastive.face.MarginSoftmaxLoss}), UNPG's head with filtered
+ * embedding-pair negatives ({@link io.github.lossforge.contrastive.face.UnpgLoss}) and the SymFace
+ * half-face symmetry term ({@link io.github.lossforge.contrastive.face.SymmetryLoss}), reading the
+ * (N, D) + (C, D) + (N) input of the heads through one checked record and building on the module's
+ * pair machinery.
+ */
+package io.github.lossforge.contrastive.face;
