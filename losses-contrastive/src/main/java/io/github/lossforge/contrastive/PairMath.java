@@ -244,7 +244,10 @@ public final class PairMath {
      * @return (R) values
      */
     public static NDArray maskedMax(NDArray x, NDArray valid, double empty) {
-        NDArray floor = x.stopGradient().min().broadcast(x.getShape());
+        // the fill lies strictly below every entry: a fill equal to the selected entry would tie
+        // with it, and the max's gradient could go to the detached fill instead
+        NDArray low = x.stopGradient().min();
+        NDArray floor = low.sub(low.abs()).sub(Scalar.of(low, 1)).broadcast(x.getShape());
         NDArray max = NDArrays.where(valid, x, floor).max(new int[] {1});
         return NDArrays.where(anyPerRow(valid), max, Scalar.of(x, empty).broadcast(max.getShape()));
     }

@@ -124,4 +124,22 @@ class PairMathTest {
             Close.assertFinite("gradient", x.getGradient().toType(DataType.FLOAT64, false).toDoubleArray());
         }
     }
+
+    @Test
+    void maskedMaxGivesTheWholeGradientToTheSelectedEntryEvenWhenItIsTheGlobalMinimum() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            // row 0's only valid entry, after an excluded one, is the smallest value of the matrix
+            NDArray x = m.create(new double[] {3, -5, 1, 2}, new Shape(2, 2));
+            x.setRequiresGradient(true);
+            NDArray valid = m.create(new boolean[] {false, true, true, true}, new Shape(2, 2));
+            double[] value;
+            try (GradientCollector c = Engine.getInstance().newGradientCollector()) {
+                NDArray max = PairMath.maskedMax(x, valid, Double.NEGATIVE_INFINITY);
+                value = max.toDoubleArray();
+                c.backward(max.sum());
+            }
+            assertThat(value).containsExactly(-5, 2);
+            assertThat(x.getGradient().toDoubleArray()).containsExactly(0, 1, 0, 1);
+        }
+    }
 }

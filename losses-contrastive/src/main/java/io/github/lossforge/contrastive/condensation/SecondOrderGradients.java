@@ -2,14 +2,12 @@ package io.github.lossforge.contrastive.condensation;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
-import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.jni.JniUtils;
+import io.github.lossforge.core.engine.PtEngineAdapter;
 
 /**
- * The one place that reaches past DJL's {@code GradientCollector}: a backward pass with PyTorch's
- * {@code create_graph=True} through DJL's public {@code JniUtils.backward(array, grad, keepGraph,
- * createGraph)}, so that the gradients it leaves on the parameters are themselves differentiable
- * (second-order autograd, as dataset condensation needs).
+ * Second-order autograd for dataset condensation: a backward pass with PyTorch's {@code
+ * create_graph=True} (through core's {@link PtEngineAdapter}, the one class that touches DJL's engine
+ * internals), so that the gradients it leaves on the parameters are themselves differentiable.
  *
  * <p>Must run inside an open {@code GradientCollector} (gradient mode on). Like every backward pass,
  * it accumulates into the gradient of every leaf that requires one, value and graph: give it fresh
@@ -28,11 +26,7 @@ public final class SecondOrderGradients {
      * @throws IllegalArgumentException when the arrays are not PyTorch-engine arrays
      */
     public static NDList of(NDArray scalar, NDList parameters) {
-        if (!(scalar instanceof PtNDArray)) {
-            throw new IllegalArgumentException("second-order gradients need the PyTorch engine, got "
-                    + scalar.getClass().getSimpleName());
-        }
-        JniUtils.backward((PtNDArray) scalar, (PtNDArray) scalar.onesLike(), true, true);
+        PtEngineAdapter.backwardWithGraph(scalar);
         NDList out = new NDList();
         for (NDArray p : parameters) {
             out.add(p.getGradient());

@@ -82,23 +82,6 @@ record Episode(NDArray support, NDArray query, NDArray supportClasses, NDArray q
     }
 
     /**
-     * The row-wise minimum of the valid entries (rows without one read an arbitrary finite value,
-     * for the caller to mask), the gradient going to the selected entry only. Excluded entries are
-     * filled with a detached value strictly above every entry: {@code PairMath.maskedMin} fills
-     * with the global extreme itself, so when a row's selected entry is that extreme the tie splits
-     * its gradient with the detached fill and half of it is lost (to be fixed there, then this goes).
-     *
-     * @param x (R, C) values
-     * @param valid (R, C) boolean
-     * @return (R) minima
-     */
-    static NDArray maskedRowMin(NDArray x, NDArray valid) {
-        NDArray top = x.stopGradient().max();
-        NDArray above = top.add(top.abs()).add(Scalar.of(top, 1)).broadcast(x.getShape());
-        return NDArrays.where(valid, x, above).min(new int[] {1});
-    }
-
-    /**
      * The SuSana distance \( d(x, y) = \sqrt{\lVert x - y\rVert^2 + 10^{-6}} \) between every row of
      * a and every row of b (smooth at x = y).
      *

@@ -171,7 +171,7 @@ public final class IcnnLoss extends BaseLoss {
         DataType type = d.getDataType();
 
         NDArray hasDifferent = PairMath.anyPerRow(different).reshape(-1, 1);
-        NDArray nearestDifferent = Episode.maskedRowMin(d, different).reshape(-1, 1);
+        NDArray nearestDifferent = PairMath.maskedMin(d, different, 0).reshape(-1, 1);
         NDArray firstD = d.get(":, 0:" + cols);
         NDArray ratio = NDArrays.where(hasDifferent.broadcast(firstD.getShape()),
                 firstD.div(nearestDifferent.add(EPS)), firstD.zerosLike());

@@ -80,7 +80,7 @@ public final class ProtoTripletLoss extends BaseLoss {
         NDArray d = Episode.distances(episode.query(), episode.prototypes());
         NDArray own = PairMath.sameLabel(episode.queryClasses(), d.getManager().arange(0, episode.way()));
         NDArray positive = Numerics.gatherRows(d, episode.queryClasses());
-        NDArray nearestNegative = Episode.maskedRowMin(d, own.logicalNot());
+        NDArray nearestNegative = PairMath.maskedMin(d, own.logicalNot(), 0);
         return Activation.relu(positive.sub(nearestNegative).add(margin));
     }
 

@@ -1,6 +1,7 @@
 package io.github.lossforge.core.engine;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 
 /**
@@ -8,9 +9,10 @@ import ai.djl.pytorch.jni.JniUtils;
  * public API). Everything else goes through this adapter, so a DJL upgrade that moves an internal
  * breaks one class.
  *
- * <p>Today it answers whether autograd is recording: DJL's public API opens a recording scope
- * ({@code GradientCollector}) but has no query for it, and fused kernels skip their gradient pass
- * when nothing is recorded (inference, evaluation).
+ * <p>Today it answers whether autograd is recording (DJL's public API opens a recording scope,
+ * {@code GradientCollector}, but has no query for it, and fused kernels skip their gradient pass when
+ * nothing is recorded), and runs a backward pass that records the gradient's own graph, for
+ * second-order gradients (DJL's {@code GradientCollector.backward} always frees the graph).
  */
 public final class PtEngineAdapter {
 
@@ -32,5 +34,21 @@ public final class PtEngineAdapter {
             return true;
         }
         return JniUtils.isGradMode();
+    }
+
+    /**
+     * Backpropagates a scalar keeping its graph and recording the gradients' own graph ({@code
+     * retain_graph} and {@code create_graph}), so gradients read afterwards can be differentiated
+     * again. Call it inside a {@code GradientCollector}.
+     *
+     * @param scalar the value to differentiate, on the PyTorch engine
+     * @throws IllegalArgumentException on another engine
+     */
+    public static void backwardWithGraph(NDArray scalar) {
+        if (!(scalar instanceof PtNDArray)) {
+            throw new IllegalArgumentException("second-order gradients need the PyTorch engine, got "
+                    + scalar.getManager().getEngine().getEngineName());
+        }
+        JniUtils.backward((PtNDArray) scalar, (PtNDArray) scalar.onesLike(), true, true);
     }
 }
