@@ -21,7 +21,8 @@ import java.util.List;
  * 0). With the optional frontality slot only faces with \( \rho_i \ge \rho_{min} \) count, and
  * {@code mean} divides by their number (0 when none counts; {@code none} reads 0 for the others);
  * without it every face counts. The paper trains with \( L = L_{ArcFace} + L_\rho \): add this loss
- * to {@code arcface} on the full-face embeddings.
+ * to {@code arcface} on the full-face embeddings (runnable: {@code
+ * io.github.lossforge.examples.face.SymFaceWithArcFace} in the examples module).
  *
  * <p>Slots: predictions[0] left-half embeddings (N, D), predictions[1] right-half embeddings (N, D)
  * (the right half mirrored so that both look alike, through the same backbone); labels[0] optional
@@ -52,7 +53,7 @@ public final class SymmetryLoss extends BaseLoss {
                     .prediction("P0 left-half embeddings (N,D)")
                     .prediction("P1 right-half embeddings (N,D)")
                     .label("L0? frontality rho (N)")
-                    .example("half-face embeddings beside arcface, see SymmetryLossTest")
+                    .example("half-face embeddings beside arcface: io.github.lossforge.examples.face.SymFaceWithArcFace (examples)")
                     .param(ParamSpec.word("distance", COSINE, List.of(COSINE, L2), "1 - cos, or the L2 distance"))
                     .param(ParamSpec.number("rhoThreshold", 0.0, "faces with rho below it do not count"))
                     .factory(p -> builder()
