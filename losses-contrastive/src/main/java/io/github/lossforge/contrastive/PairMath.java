@@ -20,6 +20,9 @@ public final class PairMath {
     /** The norm floor of {@link #l2Normalize}, as PyTorch's {@code F.normalize}. */
     public static final double NORM_EPS = 1e-12;
 
+    /** Weights are clamped to this before their log in {@link #weightedLogSumExp} (those below are masked out). */
+    private static final double MIN_WEIGHT = 1e-30;
+
     private PairMath() {}
 
     /**
@@ -187,6 +190,22 @@ public final class PairMath {
             sum = NDArrays.where(anyPerRow(valid), sum, sum.onesLike());
         }
         return sum.log().add(rowShift);
+    }
+
+    /**
+     * The weighted log-sum-exp of each row, \( \log(\,[1 +]\, \sum_j w_{ij} e^{x_{ij}}) \) over the
+     * entries with \( w_{ij} &gt; 0 \): {@link #maskedLogSumExp} of \( x + \log w \), so a zero
+     * weight removes its term exactly (soft labels, where 0/1 weights give the masked form).
+     *
+     * @param x (R, C) values
+     * @param weights (R, C) weights ≥ 0, no gradient
+     * @param addOne as for {@link #maskedLogSumExp}
+     * @return (R) values
+     */
+    public static NDArray weightedLogSumExp(NDArray x, NDArray weights, boolean addOne) {
+        NDArray valid = weights.gt(Scalar.of(weights, 0));
+        NDArray logWeights = Scalar.max(weights, MIN_WEIGHT).log();
+        return maskedLogSumExp(x.add(logWeights), valid, addOne);
     }
 
     /**

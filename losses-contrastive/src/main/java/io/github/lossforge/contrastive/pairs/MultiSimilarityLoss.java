@@ -1,6 +1,7 @@
 package io.github.lossforge.contrastive.pairs;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 import io.github.lossforge.contrastive.BlockedSimilarity;
 import io.github.lossforge.contrastive.LabelledEmbeddings;
 import io.github.lossforge.contrastive.Mining;
@@ -126,26 +127,50 @@ public final class MultiSimilarityLoss extends BaseLoss {
         return BlockedSimilarity.rowValues(x, x, Scalar.of(x, 1.0), chunk, (from, to, s) -> {
             NDArray[] pairs = pairs(s, labels, from);
             // ∂ℓ/∂S: −(softmax-with-one of the positive exponents) + (the same of the negative ones).
-            NDArray gradient = PairMath.maskedSoftmax(negativeExponents(s), pairs[1], true)
-                    .sub(PairMath.maskedSoftmax(positiveExponents(s), pairs[0], true));
+            NDArray gradient = PairMath.maskedSoftmax(negativeExponents(s, beta, base), pairs[1], true)
+                    .sub(PairMath.maskedSoftmax(positiveExponents(s, alpha, base), pairs[0], true));
             return new BlockedSimilarity.RowBlock(anchorValues(s, pairs), gradient);
         });
     }
 
     /** ℓ_i for anchors whose similarity rows and (mined) pairs are given. */
     private NDArray anchorValues(NDArray s, NDArray[] pairs) {
-        NDArray positive = PairMath.maskedLogSumExp(positiveExponents(s), pairs[0], true);
-        NDArray negative = PairMath.maskedLogSumExp(negativeExponents(s), pairs[1], true);
+        return anchorValues(s, pairs[0], pairs[1], alpha, beta, base);
+    }
+
+    /**
+     * The multi-similarity value of each anchor row, \( \frac1\alpha \log(1 + \sum_p w^+_{ip}
+     * e^{-\alpha(S_{ip}-\lambda)}) + \frac1\beta \log(1 + \sum_n w^-_{in} e^{\beta(S_{in}-\lambda)}) \),
+     * for boolean pair masks (hard labels) or soft pair weights in [0, 1] (Metrix's mixed labels).
+     *
+     * @param s (R, K) cosine similarities of the anchors with the examples
+     * @param positives (R, K) boolean mask or weights of the positive term
+     * @param negatives (R, K) boolean mask or weights of the negative term
+     * @param alpha &gt; 0
+     * @param beta &gt; 0
+     * @param base λ
+     * @return (R) values
+     */
+    public static NDArray anchorValues(NDArray s, NDArray positives, NDArray negatives, double alpha, double beta,
+            double base) {
+        NDArray positive = logOnePlusSum(positiveExponents(s, alpha, base), positives);
+        NDArray negative = logOnePlusSum(negativeExponents(s, beta, base), negatives);
         return Scalar.div(positive, alpha).add(Scalar.div(negative, beta));
     }
 
+    private static NDArray logOnePlusSum(NDArray x, NDArray maskOrWeights) {
+        return maskOrWeights.getDataType() == DataType.BOOLEAN
+                ? PairMath.maskedLogSumExp(x, maskOrWeights, true)
+                : PairMath.weightedLogSumExp(x, maskOrWeights, true);
+    }
+
     /** −α(S − λ). */
-    private NDArray positiveExponents(NDArray s) {
+    private static NDArray positiveExponents(NDArray s, double alpha, double base) {
         return Scalar.mul(s.sub(base), -alpha);
     }
 
     /** β(S − λ). */
-    private NDArray negativeExponents(NDArray s) {
+    private static NDArray negativeExponents(NDArray s, double beta, double base) {
         return Scalar.mul(s.sub(base), beta);
     }
 
