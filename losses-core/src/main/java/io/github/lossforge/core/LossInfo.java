@@ -208,6 +208,17 @@ public final class LossInfo {
         }
 
         /**
+         * Adds parameters that several losses share (a family's builder base publishes them).
+         *
+         * @param specs the parameters, in order
+         * @return this
+         */
+        public Builder params(List<ParamSpec> specs) {
+            parameters.addAll(specs);
+            return this;
+        }
+
+        /**
          * Adds a prediction slot description.
          *
          * @param slot e.g. {@code P0 logits (N,C)}

@@ -1,6 +1,8 @@
 package io.github.lossforge.diffusion;
 
 import io.github.lossforge.core.BaseLoss;
+import io.github.lossforge.core.LossParams;
+import io.github.lossforge.core.ParamSpec;
 
 /**
  * The options the three A-STAR losses share: ε of the segregation and retention ratios, and the
@@ -9,6 +11,10 @@ import io.github.lossforge.core.BaseLoss;
  * @param <B> the concrete builder type
  */
 public abstract class AStarBuilder<B extends AStarBuilder<B>> extends BaseLoss.Builder<B> {
+
+    /** The registry parameter the A-STAR losses take. */
+    public static final ParamSpec EPS = ParamSpec.number("eps", AttentionSegregationLoss.DEFAULT_EPS,
+            "> 0, added to each denominator");
 
     private double eps = AttentionSegregationLoss.DEFAULT_EPS;
     private boolean fused = true;
@@ -36,6 +42,16 @@ public abstract class AStarBuilder<B extends AStarBuilder<B>> extends BaseLoss.B
     public B optFused(boolean fused) {
         this.fused = fused;
         return self();
+    }
+
+    /**
+     * Sets ε and the reduction from checked registry values.
+     *
+     * @param p the values of {@link #EPS} and {@code reduction}
+     * @return this
+     */
+    public B fromParams(LossParams p) {
+        return optEps(p.number("eps")).optReduction(p.reduction());
     }
 
     double eps() {

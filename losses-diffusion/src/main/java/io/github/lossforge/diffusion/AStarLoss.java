@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import io.github.lossforge.core.BaseLoss;
 import io.github.lossforge.core.LossInfo;
 import io.github.lossforge.core.LossInputs;
-import io.github.lossforge.core.ParamSpec;
 import io.github.lossforge.core.Slot;
 import io.github.lossforge.diffusion.kernel.AttentionKernel;
 import io.github.lossforge.diffusion.kernel.FusedValue;
@@ -38,9 +37,8 @@ public final class AStarLoss extends BaseLoss {
                     .prediction("P0 current maps A (K,H,W) or (N,K,H,W), non-negative")
                     .label("L0 binarised previous-step masks B, shape of P0, 0/1")
                     .example("lossforge guide-demo (LatentGuidance)")
-                    .param(ParamSpec.number("eps", AttentionSegregationLoss.DEFAULT_EPS,
-                            "> 0, added to each denominator"))
-                    .factory(p -> builder().optEps(p.number("eps")).optReduction(p.reduction()).build())
+                    .param(AStarBuilder.EPS)
+                    .factory(p -> builder().fromParams(p).build())
                     .build();
 
     private final double eps;

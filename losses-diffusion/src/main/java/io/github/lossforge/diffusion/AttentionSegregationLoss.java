@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import io.github.lossforge.core.BaseLoss;
 import io.github.lossforge.core.LossInfo;
 import io.github.lossforge.core.LossInputs;
-import io.github.lossforge.core.ParamSpec;
 import io.github.lossforge.diffusion.kernel.AttentionKernel;
 
 import java.util.Optional;
@@ -48,8 +47,8 @@ public final class AttentionSegregationLoss extends BaseLoss {
                     .paper(PAPER)
                     .prediction("P0 concept maps A (K,H,W) or (N,K,H,W), non-negative")
                     .example("lossforge guide-demo (LatentGuidance)")
-                    .param(ParamSpec.number("eps", DEFAULT_EPS, "> 0, added to each denominator"))
-                    .factory(p -> builder().optEps(p.number("eps")).optReduction(p.reduction()).build())
+                    .param(AStarBuilder.EPS)
+                    .factory(p -> builder().fromParams(p).build())
                     .build();
 
     private final double eps;

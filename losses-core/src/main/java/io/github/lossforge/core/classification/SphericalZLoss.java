@@ -5,7 +5,6 @@ import io.github.lossforge.core.BaseLoss;
 import io.github.lossforge.core.LossInfo;
 import io.github.lossforge.core.LossInputs;
 import io.github.lossforge.core.Numerics;
-import io.github.lossforge.core.ParamSpec;
 import io.github.lossforge.core.Slot;
 import io.github.lossforge.core.spherical.SphericalZ;
 import io.github.lossforge.core.spherical.ZLossBuilder;
@@ -51,15 +50,8 @@ public final class SphericalZLoss extends BaseLoss {
                     .prediction("P0 outputs (N,D)")
                     .label("L0 target (N) int64")
                     .classifierLoss()
-                    .param(ParamSpec.number("a", DEFAULT_A, "> 0: softplus sharpness"))
-                    .param(ParamSpec.number("b", DEFAULT_B, "z-score at which the loss saturates"))
-                    .param(ParamSpec.number("eps", DEFAULT_EPS, "≥ 0: σ = sqrt(var + eps²)"))
-                    .factory(p -> builder()
-                            .optA(p.number("a"))
-                            .optB(p.number("b"))
-                            .optEps(p.number("eps"))
-                            .optReduction(p.reduction())
-                            .build())
+                    .params(ZLossBuilder.PARAMETERS)
+                    .factory(p -> builder().fromParams(p).build())
                     .build();
 
     private final double a;

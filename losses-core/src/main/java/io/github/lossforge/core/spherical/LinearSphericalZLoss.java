@@ -5,7 +5,6 @@ import ai.djl.ndarray.types.DataType;
 import io.github.lossforge.core.BaseLoss;
 import io.github.lossforge.core.LossInfo;
 import io.github.lossforge.core.LossInputs;
-import io.github.lossforge.core.ParamSpec;
 import io.github.lossforge.core.Scalar;
 import io.github.lossforge.core.Slot;
 
@@ -63,15 +62,8 @@ public final class LinearSphericalZLoss extends BaseLoss {
                     .prediction("P2? bias (V)")
                     .label("L0 target (N) int64")
                     .example("a large-vocabulary output layer: the model returns hidden states and the head's W (and b)")
-                    .param(ParamSpec.number("a", DEFAULT_A, "> 0: softplus sharpness"))
-                    .param(ParamSpec.number("b", DEFAULT_B, "z-score at which the loss saturates"))
-                    .param(ParamSpec.number("eps", DEFAULT_EPS, "≥ 0: σ = sqrt(var + eps²)"))
-                    .factory(p -> builder()
-                            .optA(p.number("a"))
-                            .optB(p.number("b"))
-                            .optEps(p.number("eps"))
-                            .optReduction(p.reduction())
-                            .build())
+                    .params(ZLossBuilder.PARAMETERS)
+                    .factory(p -> builder().fromParams(p).build())
                     .build();
 
     private final double a;

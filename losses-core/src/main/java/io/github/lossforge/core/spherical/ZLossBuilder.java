@@ -1,6 +1,10 @@
 package io.github.lossforge.core.spherical;
 
 import io.github.lossforge.core.BaseLoss;
+import io.github.lossforge.core.LossParams;
+import io.github.lossforge.core.ParamSpec;
+
+import java.util.List;
 
 /**
  * The parameters both Z-losses take (see {@link SphericalZ}): the sharpness a, the saturation
@@ -18,6 +22,12 @@ public abstract class ZLossBuilder<B extends ZLossBuilder<B>> extends BaseLoss.B
 
     /** The default ε added (squared) to the variance. */
     public static final double DEFAULT_EPS = 1e-6;
+
+    /** The registry parameters both Z-losses take, with these defaults. */
+    public static final List<ParamSpec> PARAMETERS = List.of(
+            ParamSpec.number("a", DEFAULT_A, "> 0: softplus sharpness"),
+            ParamSpec.number("b", DEFAULT_B, "z-score at which the loss saturates"),
+            ParamSpec.number("eps", DEFAULT_EPS, "≥ 0: σ = sqrt(var + eps²)"));
 
     private double a = DEFAULT_A;
     private double b = DEFAULT_B;
@@ -57,6 +67,16 @@ public abstract class ZLossBuilder<B extends ZLossBuilder<B>> extends BaseLoss.B
     public B optEps(double eps) {
         this.eps = eps;
         return self();
+    }
+
+    /**
+     * Sets a, b, ε and the reduction from checked registry values.
+     *
+     * @param p the values of {@link #PARAMETERS} and {@code reduction}
+     * @return this
+     */
+    public B fromParams(LossParams p) {
+        return optA(p.number("a")).optB(p.number("b")).optEps(p.number("eps")).optReduction(p.reduction());
     }
 
     /**
