@@ -2,13 +2,10 @@ package io.github.lossforge.core.regression;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
-import io.github.lossforge.core.BaseLoss;
 import io.github.lossforge.core.DtypePolicy;
 import io.github.lossforge.core.LossInfo;
-import io.github.lossforge.core.LossInputs;
 import io.github.lossforge.core.ParamSpec;
 import io.github.lossforge.core.Scalar;
-import io.github.lossforge.core.Slot;
 
 /**
  * Regression as classification with the histogram loss of a Gaussian (HL-Gauss): the scalar target
@@ -38,7 +35,7 @@ import io.github.lossforge.core.Slot;
  * "Stop Regressing: Training Value Functions via Classification for Scalable Deep RL", ICML 2024,
  * arXiv 2403.03950 (Appendix A listing).
  */
-public final class HlGaussLoss extends BaseLoss {
+public final class HlGaussLoss extends HistogramRegressionLoss {
 
     /** The registry id. */
     public static final String ID = "hl-gauss";
@@ -67,28 +64,29 @@ public final class HlGaussLoss extends BaseLoss {
                             .build())
                     .build();
 
-    private final double min;
-    private final double max;
-    private final int bins;
     private final double sigma;
     private final double[] edges;
-    private final double[] centres;
 
     private HlGaussLoss(Builder b) {
-        super(ID, b.reduction(), true);
-        RegressionMath.requireSupport(ID, b.min(), b.max(), b.bins(), 1);
+        super(ID, b.reduction(), b.min(), b.max(), centresOf(edgesOf(b)), "bin");
         if (!(b.sigmaRatio > 0) || Double.isInfinite(b.sigmaRatio)) {
             throw new IllegalArgumentException(ID + ": sigmaRatio must be a finite number > 0, got " + b.sigmaRatio);
         }
-        this.min = b.min();
-        this.max = b.max();
-        this.bins = Math.toIntExact(b.bins());
         this.sigma = b.sigmaRatio * (b.max() - b.min()) / b.bins();
-        this.edges = RegressionMath.linspace(min, max, bins + 1);
-        this.centres = new double[bins];
-        for (int i = 0; i < bins; i++) {
+        this.edges = edgesOf(b);
+    }
+
+    private static double[] edgesOf(Builder b) {
+        RegressionMath.requireSupport(ID, b.min(), b.max(), b.bins(), 1);
+        return RegressionMath.linspace(b.min(), b.max(), Math.toIntExact(b.bins()) + 1);
+    }
+
+    private static double[] centresOf(double[] edges) {
+        double[] centres = new double[edges.length - 1];
+        for (int i = 0; i < centres.length; i++) {
             centres[i] = (edges[i] + edges[i + 1]) / 2;
         }
+        return centres;
     }
 
     /**
@@ -106,18 +104,7 @@ public final class HlGaussLoss extends BaseLoss {
      * @return a copy of the m centres
      */
     public double[] centres() {
-        return centres.clone();
-    }
-
-    /**
-     * Decodes logits to scalar predictions: \( \sum_i \mathrm{softmax}(\ell)_i c_i \).
-     *
-     * @param logits (N, m) logits
-     * @return (N) predictions, differentiable in the logits
-     */
-    public NDArray decode(NDArray logits) {
-        requireBins(logits);
-        return RegressionMath.expectation(logits, centres);
+        return points().clone();
     }
 
     /**
@@ -126,36 +113,13 @@ public final class HlGaussLoss extends BaseLoss {
      * @param y (N) targets, any floating dtype; clamped into [min, max]
      * @return (N, m) float64 probabilities
      */
+    @Override
     public NDArray targetDistribution(NDArray y) {
-        NDArray y64 = Scalar.clamp(DtypePolicy.asLabel(y, DataType.FLOAT64), min, max).reshape(-1, 1);
+        NDArray y64 = Scalar.clamp(DtypePolicy.asLabel(y, DataType.FLOAT64), min(), max()).reshape(-1, 1);
         NDArray cdf = Scalar.div(RegressionMath.row(y64, edges).sub(y64), Math.sqrt(2) * sigma).erf();
         NDArray mass = cdf.get(":, 1:").sub(cdf.get(":, :-1"));
         NDArray total = cdf.get(":, -1:").sub(cdf.get(":, :1"));
         return mass.div(total);
-    }
-
-    /** {@inheritDoc} */
-    @Override
-    protected NDArray compute(LossInputs in) {
-        in.requireSlots(1, 1, 1, 1);
-        Slot logits = in.prediction(0, "logits").requireRank("(N, m)", 2);
-        requireBins(logits);
-        Slot y = in.floatLabel(0, "y").requireRank("(N)", 1).requireSameBatch(logits);
-        NDArray target = targetDistribution(y.array()).toType(in.computeType(), false);
-        return RegressionMath.softTargetCrossEntropy(logits.array(), target);
-    }
-
-    private void requireBins(Slot logits) {
-        if (logits.size(1) != bins) {
-            throw logits.fail("has shape " + logits.shape() + ", expected (N, " + bins + "): one logit per bin");
-        }
-    }
-
-    private void requireBins(NDArray logits) {
-        if (logits.getShape().dimension() != 2 || logits.getShape().get(1) != bins) {
-            throw new IllegalArgumentException(
-                    ID + ": logits have shape " + logits.getShape() + ", expected (N, " + bins + ")");
-        }
     }
 
     /** Builds an {@link HlGaussLoss}. */

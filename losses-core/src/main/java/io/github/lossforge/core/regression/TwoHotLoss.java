@@ -2,13 +2,10 @@ package io.github.lossforge.core.regression;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
-import io.github.lossforge.core.BaseLoss;
 import io.github.lossforge.core.DtypePolicy;
 import io.github.lossforge.core.LossInfo;
-import io.github.lossforge.core.LossInputs;
 import io.github.lossforge.core.ParamSpec;
 import io.github.lossforge.core.Scalar;
-import io.github.lossforge.core.Slot;
 
 /**
  * Regression as classification with a two-hot target: the scalar target is split between its two
@@ -33,7 +30,7 @@ import io.github.lossforge.core.Slot;
  * <p>Paper: Jesse Farebrother et al., "Stop Regressing: Training Value Functions via Classification
  * for Scalable Deep RL", ICML 2024, arXiv 2403.03950 (no official code for two-hot).
  */
-public final class TwoHotLoss extends BaseLoss {
+public final class TwoHotLoss extends HistogramRegressionLoss {
 
     /** The registry id. */
     public static final String ID = "two-hot";
@@ -57,20 +54,16 @@ public final class TwoHotLoss extends BaseLoss {
                             .build())
                     .build();
 
-    private final double min;
-    private final double max;
-    private final int bins;
     private final double width;
-    private final double[] atoms;
 
     private TwoHotLoss(Builder b) {
-        super(ID, b.reduction(), true);
-        RegressionMath.requireSupport(ID, b.min(), b.max(), b.bins(), 2);
-        this.min = b.min();
-        this.max = b.max();
-        this.bins = Math.toIntExact(b.bins());
+        super(ID, b.reduction(), b.min(), b.max(), atomsOf(b), "atom");
         this.width = (b.max() - b.min()) / (b.bins() - 1);
-        this.atoms = RegressionMath.linspace(min, max, bins);
+    }
+
+    private static double[] atomsOf(Builder b) {
+        RegressionMath.requireSupport(ID, b.min(), b.max(), b.bins(), 2);
+        return RegressionMath.linspace(b.min(), b.max(), Math.toIntExact(b.bins()));
     }
 
     /**
@@ -88,18 +81,7 @@ public final class TwoHotLoss extends BaseLoss {
      * @return a copy of the m atoms
      */
     public double[] atoms() {
-        return atoms.clone();
-    }
-
-    /**
-     * Decodes logits to scalar predictions: \( \sum_i \mathrm{softmax}(\ell)_i z_i \).
-     *
-     * @param logits (N, m) logits
-     * @return (N) predictions, differentiable in the logits
-     */
-    public NDArray decode(NDArray logits) {
-        requireBins(logits);
-        return RegressionMath.expectation(logits, atoms);
+        return points().clone();
     }
 
     /**
@@ -108,37 +90,14 @@ public final class TwoHotLoss extends BaseLoss {
      * @param y (N) targets, any floating dtype; clamped into [min, max]
      * @return (N, m) float64 probabilities
      */
+    @Override
     public NDArray targetDistribution(NDArray y) {
-        NDArray y64 = Scalar.clamp(DtypePolicy.asLabel(y, DataType.FLOAT64), min, max).reshape(-1, 1);
-        NDArray distance = Scalar.div(RegressionMath.row(y64, atoms).sub(y64).abs(), width);
+        NDArray y64 = Scalar.clamp(DtypePolicy.asLabel(y, DataType.FLOAT64), min(), max()).reshape(-1, 1);
+        NDArray distance = Scalar.div(RegressionMath.row(y64, points()).sub(y64).abs(), width);
         return Scalar.max(distance.neg().add(1), 0);
     }
 
-    /** {@inheritDoc} */
-    @Override
-    protected NDArray compute(LossInputs in) {
-        in.requireSlots(1, 1, 1, 1);
-        Slot logits = in.prediction(0, "logits").requireRank("(N, m)", 2);
-        requireBins(logits);
-        Slot y = in.floatLabel(0, "y").requireRank("(N)", 1).requireSameBatch(logits);
-        NDArray target = targetDistribution(y.array()).toType(in.computeType(), false);
-        return RegressionMath.softTargetCrossEntropy(logits.array(), target);
-    }
-
-    private void requireBins(Slot logits) {
-        if (logits.size(1) != bins) {
-            throw logits.fail("has shape " + logits.shape() + ", expected (N, " + bins + "): one logit per atom");
-        }
-    }
-
-    private void requireBins(NDArray logits) {
-        if (logits.getShape().dimension() != 2 || logits.getShape().get(1) != bins) {
-            throw new IllegalArgumentException(
-                    ID + ": logits have shape " + logits.getShape() + ", expected (N, " + bins + ")");
-        }
-    }
-
-/** Builds an {@link TwoHotLoss}. */
+    /** Builds a {@link TwoHotLoss}. */
     public static final class Builder extends SupportBuilder<Builder> {
 
         private Builder() {}
