@@ -24,6 +24,17 @@ import java.util.Locale;
  * <ul>
  *   <li>D is the MTF-matched degradation: replicate padding by 20, each band filtered with its
  *       sensor's 41×41 MTF kernel, decimation keeping rows and columns ratio/2, ratio/2 + ratio, ….
+ *       By default ({@code mtf = toolbox}) the kernels are the official {@code gen_mtf} of the
+ *       pansharpening toolbox, which the literature's quality figures are computed with: the Gaussian
+ *       \( e^{-(u^2 + v^2)/2a^2} \), \( a = \frac{40}{2r}/\sqrt{-2\ln G} \), sampled on the frequency
+ *       grid u, v ∈ {−20, …, 20} (so it is G at u = 20/r, meant as the MS Nyquist frequency) and cut
+ *       to 0 below the float64 epsilon, its 41-point inverse DFT centred, each column multiplied by
+ *       a 1-D Kaiser(β = 0.5) window (the rows are not windowed, as in the official code), negatives
+ *       clipped, unit sum; the kernel is not separable and filters in 2-D. On the DFT's grid u = 20/r
+ *       lies slightly below the MS Nyquist frequency, so the actual response at Nyquist is about
+ *       0.93–0.95·G, an artefact of the official construction kept on purpose.
+ *       {@code mtf = gaussian} instead takes a separable 41-tap spatial Gaussian with σ =
+ *       r·√(−2 ln G)/π, whose response at Nyquist is exactly G.
  *   <li>R-ERGAS \( = \frac{100}{r}\sqrt{\frac{1}{B}\sum_b \operatorname{mean}((D_b - MS_b)^2) /
  *       \operatorname{mean}(MS_b)^2} \).
  *   <li>\( D_\lambda = 1 - Q2^n(2048\,D(\hat y), 2048\,MS) \): the hypercomplex quality index of
@@ -56,29 +67,31 @@ import java.util.Locale;
  * integers, under which D_λ contributes a value but exactly zero gradient, so training is driven by
  * R-ERGAS and L_S alone); {@code nyquistGain} (the sensor's gains; a number: that gain for every band,
  * for sensors outside the presets and any band count; the builder also takes one gain per band);
- * {@code reduction} (mean).
+ * {@code mtf} ({@code toolbox}: the official {@code gen_mtf} kernels; {@code gaussian}: the analytic
+ * separable Gaussian); {@code reduction} (mean).
  *
  * <p>Paper: Matteo Ciotola, Giovanni Poggi, Giuseppe Scarpa, "Unsupervised Deep Learning-based
  * Pansharpening with Jointly-Enhanced Spectral and Spatial Fidelity", IEEE TGRS 2023, arXiv 2307.14403;
  * official code matciotola/Lambda-PNN ({@code loss.StructuralLoss}, {@code metrics.DowngradeProtocol,
  * ERGAS, ReproDLambdaKhan, Q2n}, {@code tools.cross_correlation.xcorr_torch},
- * {@code tools.utils.local_corr_mask}).
+ * {@code tools.utils.local_corr_mask}, {@code tools.spectral_tools.gen_mtf}).
  *
  * <p>Differs from the official code:
  * <ul>
- *   <li>The MTF kernels are built directly in the spatial domain: a separable 41-tap Gaussian with
- *       σ = r·√(−2 ln G)/π, whose frequency response at the MS Nyquist frequency 1/(2r) is exactly the
- *       gain G, normalised to unit sum. The official {@code gen_mtf} samples that Gaussian in the
- *       frequency domain, takes an inverse FFT and multiplies by a Kaiser(0.5) window along the columns:
- *       its grid makes σ 41/40 times larger, so its kernels' response at Nyquist is about 0.94·G (0.307
- *       for WV3's first band, G = 0.325), and they differ from these by up to 5% of the kernel's peak
- *       (measured on the official {@code gen_mtf} for WV3, WV2 and GE1 at ratio 4).
+ *   <li>Only with {@code mtf = gaussian} (not the default): the MTF kernels are built directly in the
+ *       spatial domain, a separable 41-tap Gaussian with σ = r·√(−2 ln G)/π whose frequency response
+ *       at the MS Nyquist frequency 1/(2r) is exactly the gain G, normalised to unit sum. The official
+ *       {@code gen_mtf} kernels (the default {@code toolbox}) have σ 41/40 times larger, a response at
+ *       Nyquist of about 0.94·G (0.307 for WV3's first band, G = 0.325), and differ from these by up to
+ *       5% of the kernel's peak (measured on the official {@code gen_mtf} for WV3, WV2 and GE1 at
+ *       ratio 4). The default kernels are the official ones to 1e-12, in float64 before the cast to
+ *       the input's dtype (the official casts them to float32).
  *   <li>Q2^n blocks are min(32, padded side) pixels square: the official fixed 32-pixel blocks crash on
  *       MS images of 16 pixels or fewer. Sides are replicate-padded to the next power of two as in the
  *       official code, but each axis by its own difference (the official pads the columns by the rows'
  *       difference and vice versa, which only agrees for square images).
  *   <li>{@code differentiableQ} (default false, as the contract fixes: the official rounded D_λ, which
- * *       contributes no gradient); true skips the rounding so D_λ trains the network too.
+ *       contributes no gradient); true skips the rounding so D_λ trains the network too.
  *   <li>The decimation offset is ratio/2 (the official hard-codes 2, its ratio being 4); the
  *       misregistration shift ({@code fineshift}) is not applied (the official training passes a zero
  *       shift, the identity).
@@ -93,6 +106,12 @@ public final class LambdaPnnLoss extends BaseLoss {
 
     /** The registry id. */
     public static final String ID = "pansharpening";
+
+    /** {@code mtf}: the pansharpening toolbox's {@code gen_mtf} kernels (the default, as the official code). */
+    public static final String MTF_TOOLBOX = "toolbox";
+
+    /** {@code mtf}: the analytic separable Gaussian kernels whose response at Nyquist is exactly the gain. */
+    public static final String MTF_GAUSSIAN = "gaussian";
 
     private static final String SENSOR_DEFAULT = "sensor";
 
@@ -180,6 +199,8 @@ public final class LambdaPnnLoss extends BaseLoss {
                             "D_λ without the official rounding (false: rounded, zero gradient)"))
                     .param(ParamSpec.wordOrNumber("nyquistGain", SENSOR_DEFAULT, List.of(SENSOR_DEFAULT),
                             "MTF gain at Nyquist in (0, 1): the sensor's per band, or one gain for every band"))
+                    .param(ParamSpec.word("mtf", MTF_TOOLBOX, List.of(MTF_TOOLBOX, MTF_GAUSSIAN),
+                            "MTF kernels: the pansharpening toolbox's gen_mtf (official) or the analytic Gaussian"))
                     .factory(LambdaPnnLoss::fromParams)
                     .build();
 
@@ -189,7 +210,7 @@ public final class LambdaPnnLoss extends BaseLoss {
     private final int ratio;
     private final boolean differentiableQ;
     private final double[] gains;
-    private final double[][] taps;
+    private final MtfKernels mtf;
 
     private LambdaPnnLoss(Builder b) {
         super(ID, b.reduction(), true);
@@ -214,7 +235,14 @@ public final class LambdaPnnLoss extends BaseLoss {
                         + Arrays.toString(gains));
             }
         }
-        this.taps = PansharpeningMath.mtfTaps(gains, ratio);
+        if (MTF_TOOLBOX.equals(b.mtf)) {
+            this.mtf = MtfKernels.toolbox(gains, ratio);
+        } else if (MTF_GAUSSIAN.equals(b.mtf)) {
+            this.mtf = MtfKernels.gaussian(gains, ratio);
+        } else {
+            throw new IllegalArgumentException(ID + ": mtf must be one of " + MTF_TOOLBOX + ", " + MTF_GAUSSIAN
+                    + ", got '" + b.mtf + "'");
+        }
     }
 
     private static double requireWeight(String name, double value) {
@@ -229,6 +257,7 @@ public final class LambdaPnnLoss extends BaseLoss {
                 .optSensor(Sensor.parse(p.word("sensor")))
                 .optRatio((int) p.integer("ratio"))
                 .optDifferentiableQ(p.bool("differentiableQ"))
+                .optMtf(p.word("mtf"))
                 .optReduction(p.reduction());
         if (p.get("alpha") instanceof Number) {
             b.optAlpha(((Number) p.get("alpha")).doubleValue());
@@ -273,12 +302,12 @@ public final class LambdaPnnLoss extends BaseLoss {
                 .requireShape(new Shape(n, bands, h / ratio, w / ratio), "(N, B, H/ratio, W/ratio) with ratio " + ratio);
         Slot msUp = DenseSlots.requireShapeOf(in.floatLabel(2, "MS upsampled"), fused);
         requireNonZeroBandMeans(ms);
-        double[][] bandTaps = bandTaps((int) bands);
+        MtfKernels bandKernels = mtf.forBands((int) bands);
         NDArray x = fused.array();
-        NDArray degraded = PansharpeningMath.degrade(x, bandTaps, ratio);
+        NDArray degraded = PansharpeningMath.degrade(x, bandKernels, ratio);
         NDArray msArray = ms.array().stopGradient();
         NDArray threshold = PansharpeningMath.thresholdMap(pan.array().stopGradient(), msUp.array().stopGradient(),
-                bandTaps[0]);
+                bandKernels);
         NDArray loss = Scalar.mul(PansharpeningMath.relativeErgas(degraded, msArray, ratio), alpha);
         NDArray dLambda = PansharpeningMath.q2n(degraded, msArray, !differentiableQ).neg().add(1);
         loss = loss.add(Scalar.mul(dLambda, beta));
@@ -286,21 +315,12 @@ public final class LambdaPnnLoss extends BaseLoss {
         return loss.add(Scalar.mul(structural, gamma));
     }
 
-    private double[][] bandTaps(int bands) {
-        if (taps.length == bands) {
-            return taps;
-        }
-        double[][] same = new double[bands][];
-        Arrays.fill(same, taps[0]);
-        return same;
-    }
-
     private void requireSides(Slot fused, long h, long w) {
-        long min = Math.max(PansharpeningMath.MTF_TAPS / 2 + 1, 2L * ratio);
+        long min = Math.max(MtfKernels.TAPS / 2 + 1, 2L * ratio);
         if (h < min || w < min) {
             throw fused.fail("has shape " + fused.shape() + ": images of " + h + "×" + w + " are too small, expected"
-                    + " H and W ≥ " + min + " (the " + PansharpeningMath.MTF_TAPS + "-tap MTF kernel's reflect"
-                    + " padding needs more than " + PansharpeningMath.MTF_TAPS / 2 + " pixels, and MS sides ≥ 2)");
+                    + " H and W ≥ " + min + " (the " + MtfKernels.TAPS + "-tap MTF kernel's reflect"
+                    + " padding needs more than " + MtfKernels.TAPS / 2 + " pixels, and MS sides ≥ 2)");
         }
         if (h % ratio != 0 || w % ratio != 0) {
             throw fused.fail("has shape " + fused.shape() + ": H and W must be multiples of the ratio " + ratio);
@@ -330,6 +350,7 @@ public final class LambdaPnnLoss extends BaseLoss {
         private int ratio = 4;
         private boolean differentiableQ = false;
         private double[] gains;
+        private String mtf = MTF_TOOLBOX;
 
         private Builder() {}
 
@@ -407,6 +428,18 @@ public final class LambdaPnnLoss extends BaseLoss {
          */
         public Builder optNyquistGains(double... gains) {
             this.gains = gains.clone();
+            return this;
+        }
+
+        /**
+         * Chooses how the MTF kernels are built.
+         *
+         * @param mtf {@link #MTF_TOOLBOX} ({@code toolbox}, default: the official {@code gen_mtf}) or
+         *     {@link #MTF_GAUSSIAN} ({@code gaussian}: the analytic separable Gaussian)
+         * @return this
+         */
+        public Builder optMtf(String mtf) {
+            this.mtf = mtf;
             return this;
         }
 

@@ -5,21 +5,16 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.pooling.Pool;
 import io.github.lossforge.core.Scalar;
-import io.github.lossforge.segmentation.image.SsimMath;
-
-import java.util.Arrays;
 
 /**
  * The pieces of the λ-PNN loss (Ciotola, Poggi, Scarpa 2023), each as in the official code
  * (matciotola/Lambda-PNN) except where {@link LambdaPnnLoss} documents a difference: MTF-matched
  * degradation, R-ERGAS, the local correlation field and the structural loss with its threshold map,
- * and the Q2^n index of D_λ. Filtering goes through {@link SsimMath#separable}.
+ * and the Q2^n index of D_λ. The MTF kernels are {@link MtfKernels}.
  */
 final class PansharpeningMath {
-
-    /** Taps of the MTF kernels (41, as the official {@code gen_mtf}). */
-    static final int MTF_TAPS = 41;
 
     /** Half-width of the local correlation window of the threshold map (the official {@code semi_width}). */
     static final int THRESHOLD_HALF_WIDTH = 8;
@@ -38,49 +33,20 @@ final class PansharpeningMath {
     private PansharpeningMath() {}
 
     /**
-     * The spatial standard deviation of the Gaussian whose frequency response at the MS Nyquist
-     * frequency 1/(2·ratio) cycles per PAN pixel equals the gain G: from
-     * \( e^{-2\pi^2\sigma^2 f^2} = G \), \( \sigma = \text{ratio}\,\sqrt{-2\ln G}/\pi \).
-     *
-     * @param gain the MTF gain at Nyquist, in (0, 1)
-     * @param ratio the PAN/MS resolution ratio
-     * @return σ in PAN pixels
-     */
-    static double mtfSigma(double gain, int ratio) {
-        return ratio * Math.sqrt(-2 * Math.log(gain)) / Math.PI;
-    }
-
-    /**
-     * The 1-D MTF windows, one per band: normalised {@link #MTF_TAPS}-tap Gaussians with
-     * {@link #mtfSigma}; the 2-D kernel is the outer product of a window with itself.
-     *
-     * @param gains the per-band gains
-     * @param ratio the resolution ratio
-     * @return one window per band
-     */
-    static double[][] mtfTaps(double[] gains, int ratio) {
-        double[][] taps = new double[gains.length][];
-        for (int b = 0; b < gains.length; b++) {
-            taps[b] = SsimMath.gaussian(MTF_TAPS, mtfSigma(gains[b], ratio));
-        }
-        return taps;
-    }
-
-    /**
      * The MTF-matched degradation: replicate padding by 20, each band filtered with its MTF kernel,
      * then decimation keeping rows and columns {@code ratio/2, ratio/2 + ratio, …}.
      *
      * @param fused (N, B, H, W)
-     * @param taps the per-band MTF windows
+     * @param mtf the MTF kernels, one per band
      * @param ratio the resolution ratio
      * @return (N, B, H/ratio, W/ratio)
      */
-    static NDArray degrade(NDArray fused, double[][] taps, int ratio) {
-        int pad = MTF_TAPS / 2;
-        NDArray padded = pad(pad(fused, 2, pad, pad, false), 3, pad, pad, false);
-        NDArray blurred = SsimMath.separable(padded, taps);
+    static NDArray degrade(NDArray fused, MtfKernels mtf, int ratio) {
+        int pad = MtfKernels.TAPS / 2;
         int offset = ratio / 2;
-        return blurred.get(new NDIndex(":, :, {}::{}, {}::{}", offset, ratio, offset, ratio));
+        NDArray padded = pad(pad(fused, 2, pad, pad, false), 3, pad, pad, false);
+        // from the offset on, output 0 is the filtered pixel at the offset: the decimation is the stride
+        return mtf.filter(padded.get(new NDIndex(":, :, {}:, {}:", offset, offset)), ratio);
     }
 
     /**
@@ -96,9 +62,8 @@ final class PansharpeningMath {
      * @return ρ (N, C, H, W)
      */
     static NDArray localCorrelation(NDArray a, NDArray b, int w) {
-        double area = 4.0 * w * w;
-        NDArray ca = a.sub(Scalar.div(boxSum(a, w), area));
-        NDArray cb = b.sub(Scalar.div(boxSum(b, w), area));
+        NDArray ca = a.sub(boxMean(a, w));
+        NDArray cb = b.sub(boxMean(b, w));
         NDArray sab = boxSum(ca.mul(cb), w);
         NDArray saa = boxSum(ca.square(), w);
         NDArray sbb = boxSum(cb.square(), w);
@@ -108,12 +73,18 @@ final class PansharpeningMath {
 
     /** Sums over the 2w×2w window covering [r − w + 1, r + w] in both axes, zero outside the image. */
     private static NDArray boxSum(NDArray x, int w) {
-        double[] ones = new double[2 * w];
-        Arrays.fill(ones, 1.0);
-        double[][] taps = new double[(int) x.getShape().get(1)][];
-        Arrays.fill(taps, ones);
-        // padding w on both sides then dropping the first row and column leaves [r − w + 1, r + w]
-        return SsimMath.separable(x, taps, w).get(new NDIndex(":, :, 1:, 1:"));
+        return Scalar.mul(boxMean(x, w), 4.0 * w * w);
+    }
+
+    /** {@link #boxSum} divided by the window's area 4w². */
+    private static NDArray boxMean(NDArray x, int w) {
+        // one axis at a time (2·2w additions per pixel rather than 4w²), the zero padding counted in
+        // the averages; padding w on both sides then dropping the first row and column leaves
+        // [r − w + 1, r + w]
+        Shape one = new Shape(1, 1);
+        NDArray rows = Pool.avgPool2d(x, new Shape(2 * w, 1), one, new Shape(w, 0), false, true);
+        NDArray mean = Pool.avgPool2d(rows, new Shape(1, 2 * w), one, new Shape(0, w), false, true);
+        return mean.get(new NDIndex(":, :, 1:, 1:"));
     }
 
     /**
@@ -123,13 +94,13 @@ final class PansharpeningMath {
      *
      * @param pan (N, 1, H, W)
      * @param msUp (N, B, H, W)
-     * @param band0 the first band's MTF window
+     * @param mtf the MTF kernels (the first one is used)
      * @return (N, B, H, W), without gradient
      */
-    static NDArray thresholdMap(NDArray pan, NDArray msUp, double[] band0) {
-        int pad = MTF_TAPS / 2;
+    static NDArray thresholdMap(NDArray pan, NDArray msUp, MtfKernels mtf) {
+        int pad = MtfKernels.TAPS / 2;
         NDArray padded = pad(pad(pan, 2, pad, pad, true), 3, pad, pad, true);
-        NDArray lowPass = SsimMath.separable(padded, new double[][] {band0});
+        NDArray lowPass = mtf.first().filter(padded, 1);
         return localCorrelation(lowPass, msUp, THRESHOLD_HALF_WIDTH).neg().add(1).stopGradient();
     }
 

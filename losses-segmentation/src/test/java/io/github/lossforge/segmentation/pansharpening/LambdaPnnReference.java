@@ -4,14 +4,21 @@ import io.github.lossforge.core.testkit.HostTensor;
 import io.github.lossforge.core.testkit.Reference;
 import io.github.lossforge.core.testkit.Sample;
 
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Map;
 
 /**
  * An independent float64 reference of the λ-PNN loss, written as plain loops after the official
- * code: 2-D kernels with index clamping (replicate) and mirroring (reflect), the correlation field
- * summed window by window, the Q2^n index with an explicit Cayley–Dickson recursion on double arrays.
- * The threshold map depends only on the labels and is cached per label tensor.
+ * code: 2-D kernels applied as 41×41 sums with index clamping (replicate) and mirroring (reflect),
+ * the toolbox kernels from {@link GenMtfReference}, the correlation field summed window by window,
+ * the Q2^n index with an explicit Cayley–Dickson recursion on double arrays.
+ *
+ * <p>Only for speed (finite differences call it thousands of times, changing one entry at a time):
+ * what depends on the labels alone (the parsed labels, the threshold map) is computed once per label
+ * tensor, and each band's own terms (its degradation and its structural sum) are remembered for the
+ * band's first and latest contents, so an evaluation recomputes only the bands that changed.
  */
 final class LambdaPnnReference implements Reference {
 
@@ -21,37 +28,74 @@ final class LambdaPnnReference implements Reference {
     private final double beta;
     private final double gamma;
     private final boolean round;
-    private final Map<HostTensor, double[][][][]> thresholds = new IdentityHashMap<>();
+    private final boolean toolbox;
+    private final Map<Integer, double[][]> kernels = new HashMap<>();
+    private final Map<HostTensor, LabelTerms> labelTerms = new IdentityHashMap<>();
+
+    /** The labels parsed, the threshold map, and the remembered per-band terms for these labels. */
+    private static final class LabelTerms {
+        double[][][][] pan;
+        double[][][][] ms;
+        double[][][][] threshold;
+        final Map<Integer, BandTerms[]> bands = new HashMap<>();
+    }
+
+    /** One band's contents with its degradation and its structural sum Σ x·[x > θ]. */
+    private record BandTerms(double[][] band, double[][] degraded, double structural) {}
 
     LambdaPnnReference(double[] gains, int ratio, double alpha, double beta, double gamma, boolean round) {
+        this(gains, ratio, alpha, beta, gamma, round, LambdaPnnLoss.MTF_TOOLBOX);
+    }
+
+    LambdaPnnReference(double[] gains, int ratio, double alpha, double beta, double gamma, boolean round, String mtf) {
         this.gains = gains.clone();
         this.ratio = ratio;
         this.alpha = alpha;
         this.beta = beta;
         this.gamma = gamma;
         this.round = round;
+        this.toolbox = LambdaPnnLoss.MTF_TOOLBOX.equals(mtf);
     }
 
     @Override
     public double[] perSample(Sample s) {
         double[][][][] fused = image(s.prediction(0));
-        double[][][][] pan = image(s.label(0));
-        double[][][][] ms = image(s.label(1));
-        double[][][][] thr = threshold(s);
+        LabelTerms l = labelTerms(s);
         double[] out = new double[fused.length];
         for (int n = 0; n < fused.length; n++) {
-            double[][][] degraded = degrade(fused[n]);
-            out[n] = alpha * ergas(degraded, ms[n]) + beta * (1 - q2n(degraded, ms[n]))
-                    + gamma * structural(fused[n], pan[n][0], thr[n]);
+            int bands = fused[n].length;
+            double[][][] degraded = new double[bands][][];
+            double structural = 0;
+            for (int b = 0; b < bands; b++) {
+                BandTerms t = bandTerms(l, n, b, fused[n][b]);
+                degraded[b] = t.degraded();
+                structural += t.structural();
+            }
+            double pixels = (double) bands * fused[n][0].length * fused[n][0][0].length;
+            out[n] = alpha * ergas(degraded, l.ms[n]) + beta * (1 - q2n(degraded, l.ms[n]))
+                    + gamma * structural / pixels;
         }
         return out;
+    }
+
+    private BandTerms bandTerms(LabelTerms l, int n, int b, double[][] band) {
+        BandTerms[] firstAndLatest = l.bands.computeIfAbsent(n * 4096 + b, key -> new BandTerms[2]);
+        for (BandTerms t : firstAndLatest) {
+            if (t != null && Arrays.deepEquals(t.band(), band)) {
+                return t;
+            }
+        }
+        BandTerms t = new BandTerms(band, degrade(band, b),
+                structural(band, l.pan[n][0], l.threshold[n][b]));
+        firstAndLatest[firstAndLatest[0] == null ? 0 : 1] = t;
+        return t;
     }
 
     /** The smallest |x − θ| over every element, x the structural term's 1 − max(ρ, −1). */
     double thresholdGap(Sample s) {
         double[][][][] fused = image(s.prediction(0));
-        double[][][][] pan = image(s.label(0));
-        double[][][][] thr = threshold(s);
+        double[][][][] pan = labelTerms(s).pan;
+        double[][][][] thr = labelTerms(s).threshold;
         double gap = Double.POSITIVE_INFINITY;
         int w = (ratio + 1) / 2;
         for (int n = 0; n < fused.length; n++) {
@@ -74,8 +118,8 @@ final class LambdaPnnReference implements Reference {
      */
     int[] entriesAwayFromThreshold(Sample s, int[] candidates, double margin) {
         double[][][][] fused = image(s.prediction(0));
-        double[][][][] pan = image(s.label(0));
-        double[][][][] thr = threshold(s);
+        double[][][][] pan = labelTerms(s).pan;
+        double[][][][] thr = labelTerms(s).threshold;
         int bands = fused[0].length;
         int h = fused[0][0].length;
         int wd = fused[0][0][0].length;
@@ -104,8 +148,15 @@ final class LambdaPnnReference implements Reference {
         return gains.length == 1 ? gains[0] : gains[band];
     }
 
-    /** The 41×41 kernel: a 2-D Gaussian with σ = r·√(−2 ln G)/π normalised to unit sum. */
+    /**
+     * The 41×41 kernel of a band: the toolbox's ({@link GenMtfReference}), or a 2-D Gaussian with
+     * σ = r·√(−2 ln G)/π normalised to unit sum.
+     */
     double[][] kernel(int band) {
+        return kernels.computeIfAbsent(band, b -> toolbox ? GenMtfReference.kernel(gain(b), ratio) : gaussianKernel(b));
+    }
+
+    private double[][] gaussianKernel(int band) {
         double sigma = ratio * Math.sqrt(-2 * Math.log(gain(band))) / Math.PI;
         double[][] k = new double[41][41];
         double total = 0;
@@ -123,82 +174,83 @@ final class LambdaPnnReference implements Reference {
         return k;
     }
 
-    private double[][][] degrade(double[][][] img) {
-        int bands = img.length;
-        int h = img[0].length;
-        int w = img[0][0].length;
+    /** One band degraded: its kernel at the decimated pixels, replicate padding. */
+    private double[][] degrade(double[][] img, int band) {
+        int h = img.length;
+        int w = img[0].length;
         int off = ratio / 2;
-        double[][][] out = new double[bands][h / ratio][w / ratio];
-        for (int b = 0; b < bands; b++) {
-            double[][] k = kernel(b);
-            for (int y = 0; y < h / ratio; y++) {
-                for (int x = 0; x < w / ratio; x++) {
-                    double acc = 0;
-                    for (int u = 0; u < 41; u++) {
-                        int i = clamp(off + ratio * y + u - 20, h);
-                        for (int v = 0; v < 41; v++) {
-                            acc += k[u][v] * img[b][i][clamp(off + ratio * x + v - 20, w)];
-                        }
+        double[][] out = new double[h / ratio][w / ratio];
+        double[][] k = kernel(band);
+        for (int y = 0; y < h / ratio; y++) {
+            for (int x = 0; x < w / ratio; x++) {
+                double acc = 0;
+                for (int u = 0; u < 41; u++) {
+                    int i = clamp(off + ratio * y + u - 20, h);
+                    for (int v = 0; v < 41; v++) {
+                        acc += k[u][v] * img[i][clamp(off + ratio * x + v - 20, w)];
                     }
-                    out[b][y][x] = acc;
                 }
+                out[y][x] = acc;
             }
         }
         return out;
     }
 
-    private double[][][][] threshold(Sample s) {
-        return thresholds.computeIfAbsent(s.label(0), key -> {
-            double[][][][] pan = image(s.label(0));
-            double[][][][] msUp = image(s.label(2));
-            double[][] k = kernel(0);
-            double[][][][] thr = new double[pan.length][][][];
-            for (int n = 0; n < pan.length; n++) {
-                double[][] p = pan[n][0];
-                int h = p.length;
-                int w = p[0].length;
-                double[][] low = new double[h][w];
-                for (int i = 0; i < h; i++) {
-                    for (int j = 0; j < w; j++) {
-                        double acc = 0;
-                        for (int u = 0; u < 41; u++) {
-                            for (int v = 0; v < 41; v++) {
-                                acc += k[u][v] * p[reflect(i + u - 20, h)][reflect(j + v - 20, w)];
-                            }
-                        }
-                        low[i][j] = acc;
-                    }
-                }
-                thr[n] = new double[msUp[n].length][][];
-                for (int b = 0; b < msUp[n].length; b++) {
-                    double[][] rho = xcorr(low, msUp[n][b], 8);
-                    thr[n][b] = new double[h][w];
-                    for (int i = 0; i < h; i++) {
-                        for (int j = 0; j < w; j++) {
-                            thr[n][b][i][j] = 1 - rho[i][j];
-                        }
-                    }
-                }
-            }
-            return thr;
+    private LabelTerms labelTerms(Sample s) {
+        return labelTerms.computeIfAbsent(s.label(0), key -> {
+            LabelTerms l = new LabelTerms();
+            l.pan = image(s.label(0));
+            l.ms = image(s.label(1));
+            l.threshold = threshold(l.pan, image(s.label(2)));
+            return l;
         });
     }
 
-    private double structural(double[][][] fused, double[][] pan, double[][][] thr) {
-        int w = (ratio + 1) / 2;
-        double total = 0;
-        int count = 0;
-        for (int b = 0; b < fused.length; b++) {
-            double[][] rho = xcorr(fused[b], pan, w);
-            for (int i = 0; i < rho.length; i++) {
-                for (int j = 0; j < rho[0].length; j++) {
-                    double x = 1 - Math.max(rho[i][j], -1);
-                    total += x > thr[b][i][j] ? x : 0;
-                    count++;
+    private double[][][][] threshold(double[][][][] pan, double[][][][] msUp) {
+        double[][] k = kernel(0);
+        double[][][][] thr = new double[pan.length][][][];
+        for (int n = 0; n < pan.length; n++) {
+            double[][] p = pan[n][0];
+            int h = p.length;
+            int w = p[0].length;
+            double[][] low = new double[h][w];
+            for (int i = 0; i < h; i++) {
+                for (int j = 0; j < w; j++) {
+                    double acc = 0;
+                    for (int u = 0; u < 41; u++) {
+                        for (int v = 0; v < 41; v++) {
+                            acc += k[u][v] * p[reflect(i + u - 20, h)][reflect(j + v - 20, w)];
+                        }
+                    }
+                    low[i][j] = acc;
+                }
+            }
+            thr[n] = new double[msUp[n].length][][];
+            for (int b = 0; b < msUp[n].length; b++) {
+                double[][] rho = xcorr(low, msUp[n][b], 8);
+                thr[n][b] = new double[h][w];
+                for (int i = 0; i < h; i++) {
+                    for (int j = 0; j < w; j++) {
+                        thr[n][b][i][j] = 1 - rho[i][j];
+                    }
                 }
             }
         }
-        return total / count;
+        return thr;
+    }
+
+    /** Σ x·[x > θ] over one band's pixels. */
+    private double structural(double[][] band, double[][] pan, double[][] thr) {
+        int w = (ratio + 1) / 2;
+        double total = 0;
+        double[][] rho = xcorr(band, pan, w);
+        for (int i = 0; i < rho.length; i++) {
+            for (int j = 0; j < rho[0].length; j++) {
+                double x = 1 - Math.max(rho[i][j], -1);
+                total += x > thr[i][j] ? x : 0;
+            }
+        }
+        return total;
     }
 
     /** The official correlation field, window rows/columns [p − w + 1, p + w], zero outside. */

@@ -82,10 +82,11 @@ final class PansharpeningSamples {
 
     /**
      * A random sample whose structural term is at least {@link #MIN_THRESHOLD_GAP} away from its
-     * threshold everywhere, so finite differences never cross the discontinuity.
+     * threshold everywhere under every given reference (their MTF kernels, hence their threshold
+     * maps, may differ), so finite differences never cross the discontinuity.
      *
      * @param rng the generator
-     * @param reference the reference (it knows the MTF gains and the ratio)
+     * @param references the references (they know the MTF kernels and the ratio)
      * @param n the batch
      * @param bands B
      * @param h PAN height
@@ -93,11 +94,11 @@ final class PansharpeningSamples {
      * @param ratio the resolution ratio
      * @return the sample
      */
-    static Sample awayFromThreshold(Random rng, LambdaPnnReference reference, int n, int bands, int h, int w,
+    static Sample awayFromThreshold(Random rng, List<LambdaPnnReference> references, int n, int bands, int h, int w,
             int ratio) {
         for (int attempt = 0; attempt < 500; attempt++) {
             Sample s = random(rng, n, bands, h, w, ratio);
-            if (reference.thresholdGap(s) >= MIN_THRESHOLD_GAP) {
+            if (references.stream().allMatch(r -> r.thresholdGap(s) >= MIN_THRESHOLD_GAP)) {
                 return s;
             }
         }
