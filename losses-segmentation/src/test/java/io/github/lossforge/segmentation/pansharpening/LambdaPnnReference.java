@@ -183,11 +183,16 @@ final class LambdaPnnReference implements Reference {
         double[][] k = kernel(band);
         for (int y = 0; y < h / ratio; y++) {
             for (int x = 0; x < w / ratio; x++) {
+                int[] columns = new int[41];
+                for (int v = 0; v < 41; v++) {
+                    columns[v] = clamp(off + ratio * x + v - 20, w);
+                }
                 double acc = 0;
                 for (int u = 0; u < 41; u++) {
-                    int i = clamp(off + ratio * y + u - 20, h);
+                    double[] row = img[clamp(off + ratio * y + u - 20, h)];
+                    double[] taps = k[u];
                     for (int v = 0; v < 41; v++) {
-                        acc += k[u][v] * img[i][clamp(off + ratio * x + v - 20, w)];
+                        acc += taps[v] * row[columns[v]];
                     }
                 }
                 out[y][x] = acc;
@@ -216,10 +221,16 @@ final class LambdaPnnReference implements Reference {
             double[][] low = new double[h][w];
             for (int i = 0; i < h; i++) {
                 for (int j = 0; j < w; j++) {
+                    int[] columns = new int[41];
+                    for (int v = 0; v < 41; v++) {
+                        columns[v] = reflect(j + v - 20, w);
+                    }
                     double acc = 0;
                     for (int u = 0; u < 41; u++) {
+                        double[] row = p[reflect(i + u - 20, h)];
+                        double[] taps = k[u];
                         for (int v = 0; v < 41; v++) {
-                            acc += k[u][v] * p[reflect(i + u - 20, h)][reflect(j + v - 20, w)];
+                            acc += taps[v] * row[columns[v]];
                         }
                     }
                     low[i][j] = acc;
