@@ -148,33 +148,28 @@ final class MtfKernels {
      * \cos\frac{2\pi (v - c)(q - c)}{n} \) (the sine terms cancel by symmetry), one axis at a time.
      */
     private static double[][] centredInverseDft(double[][] response) {
-        int n = response.length;
+        return centredInverseDftOfRows(centredInverseDftOfRows(response));
+    }
+
+    /** The 1-D centred inverse DFT of every row (even rows: a cosine sum), returned transposed. */
+    private static double[][] centredInverseDftOfRows(double[][] a) {
+        int n = a.length;
         int c = n / 2;
         double[] cosine = new double[n];
         for (int m = 0; m < n; m++) {
             cosine[m] = Math.cos(2 * Math.PI * m / n);
         }
-        double[][] columns = new double[n][n];
+        double[][] out = new double[n][n];
         for (int u = 0; u < n; u++) {
             for (int q = 0; q < n; q++) {
                 double acc = 0;
                 for (int v = 0; v < n; v++) {
-                    acc += response[u][v] * cosine[Math.floorMod((v - c) * (q - c), n)];
+                    acc += a[u][v] * cosine[Math.floorMod((v - c) * (q - c), n)];
                 }
-                columns[u][q] = acc / n;
+                out[q][u] = acc / n;
             }
         }
-        double[][] kernel = new double[n][n];
-        for (int p = 0; p < n; p++) {
-            for (int q = 0; q < n; q++) {
-                double acc = 0;
-                for (int u = 0; u < n; u++) {
-                    acc += columns[u][q] * cosine[Math.floorMod((u - c) * (p - c), n)];
-                }
-                kernel[p][q] = acc / n;
-            }
-        }
-        return kernel;
+        return out;
     }
 
     /**

@@ -5,14 +5,17 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.pooling.Pool;
 import io.github.lossforge.core.Scalar;
+import io.github.lossforge.segmentation.image.SsimMath;
+
+import java.util.Arrays;
 
 /**
  * The pieces of the λ-PNN loss (Ciotola, Poggi, Scarpa 2023), each as in the official code
  * (matciotola/Lambda-PNN) except where {@link LambdaPnnLoss} documents a difference: MTF-matched
  * degradation, R-ERGAS, the local correlation field and the structural loss with its threshold map,
- * and the Q2^n index of D_λ. The MTF kernels are {@link MtfKernels}.
+ * and the Q2^n index of D_λ. The MTF kernels are {@link MtfKernels}; box sums go through
+ * {@link SsimMath#separable}.
  */
 final class PansharpeningMath {
 
@@ -62,8 +65,9 @@ final class PansharpeningMath {
      * @return ρ (N, C, H, W)
      */
     static NDArray localCorrelation(NDArray a, NDArray b, int w) {
-        NDArray ca = a.sub(boxMean(a, w));
-        NDArray cb = b.sub(boxMean(b, w));
+        double area = 4.0 * w * w;
+        NDArray ca = a.sub(Scalar.div(boxSum(a, w), area));
+        NDArray cb = b.sub(Scalar.div(boxSum(b, w), area));
         NDArray sab = boxSum(ca.mul(cb), w);
         NDArray saa = boxSum(ca.square(), w);
         NDArray sbb = boxSum(cb.square(), w);
@@ -73,18 +77,12 @@ final class PansharpeningMath {
 
     /** Sums over the 2w×2w window covering [r − w + 1, r + w] in both axes, zero outside the image. */
     private static NDArray boxSum(NDArray x, int w) {
-        return Scalar.mul(boxMean(x, w), 4.0 * w * w);
-    }
-
-    /** {@link #boxSum} divided by the window's area 4w². */
-    private static NDArray boxMean(NDArray x, int w) {
-        // one axis at a time (2·2w additions per pixel rather than 4w²), the zero padding counted in
-        // the averages; padding w on both sides then dropping the first row and column leaves
-        // [r − w + 1, r + w]
-        Shape one = new Shape(1, 1);
-        NDArray rows = Pool.avgPool2d(x, new Shape(2 * w, 1), one, new Shape(w, 0), false, true);
-        NDArray mean = Pool.avgPool2d(rows, new Shape(1, 2 * w), one, new Shape(0, w), false, true);
-        return mean.get(new NDIndex(":, :, 1:, 1:"));
+        double[] ones = new double[2 * w];
+        Arrays.fill(ones, 1.0);
+        double[][] taps = new double[(int) x.getShape().get(1)][];
+        Arrays.fill(taps, ones);
+        // padding w on both sides then dropping the first row and column leaves [r − w + 1, r + w]
+        return SsimMath.separable(x, taps, w).get(new NDIndex(":, :, 1:, 1:"));
     }
 
     /**
