@@ -200,7 +200,7 @@ public final class LambdaPnnLoss extends BaseLoss {
                     .param(ParamSpec.wordOrNumber("nyquistGain", SENSOR_DEFAULT, List.of(SENSOR_DEFAULT),
                             "MTF gain at Nyquist in (0, 1): the sensor's per band, or one gain for every band"))
                     .param(ParamSpec.word("mtf", MTF_TOOLBOX, List.of(MTF_TOOLBOX, MTF_GAUSSIAN),
-                            "MTF kernels: the pansharpening toolbox's gen_mtf (official) or the analytic Gaussian"))
+                            "MTF kernels: the toolbox's gen_mtf (official) or the analytic Gaussian"))
                     .factory(LambdaPnnLoss::fromParams)
                     .build();
 

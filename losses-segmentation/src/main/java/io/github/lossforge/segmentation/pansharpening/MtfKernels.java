@@ -29,8 +29,10 @@ import java.util.Arrays;
  *       rate, the kernel's actual response at Nyquist is about 0.93–0.95·G. The kernel is not exactly
  *       separable (the clipping and the radial cut at epsilon), so it filters as the sum of the
  *       separable terms of its singular value decomposition down to {@link #RANK_TOLERANCE} of the
- *       largest singular value: the same result as the 2-D convolution up to rounding, at the cost of
- *       a few separable passes rather than 41² multiplications per pixel.
+ *       largest singular value (for the sensors' gains, one term at ratio 4 and two at ratios 2 and
+ *       3): the terms rebuild the kernel to 1e-15 per entry, so the result is the 2-D convolution's
+ *       to that precision, at the cost of a few separable passes rather than 41² multiplications per
+ *       pixel.
  *   <li>{@link #gaussian}: the analytic alternative, the outer product of a 41-tap spatial Gaussian
  *       with σ = ratio·√(−2 ln G)/π (whose continuous response at Nyquist is exactly G) with itself,
  *       normalised to unit sum; it filters as one separable term.

@@ -161,7 +161,7 @@ class LambdaPnnLossTest extends LossContract {
 
     @Test
     void toolboxKernelsAreTheOfficialGenMtfOutput() {
-        // the issue asks for 1e-12; the entries agree to about 1e-16 (the FFT's rounding), so 1e-14
+        // issue 17 asks for 1e-12; the entries agree to about 1e-16 (the FFT's rounding), so 1e-14
         for (double[] e : OFFICIAL_ENTRIES) {
             double[][] k = MtfKernels.toolbox(new double[] {e[0]}, (int) e[1]).kernel(0);
             assertThat(k[(int) e[2]][(int) e[3]]).as("gain %s, ratio %d, entry (%d, %d)", e[0], (int) e[1],
