@@ -179,8 +179,8 @@ class GradientMatchingLossTest extends LossContract {
     protected List<RegistryCase> registryCases() {
         return List.of(
                 new RegistryCase(Map.of(), () -> GradientMatchingLoss.builder().build()),
-                new RegistryCase(Map.of("mode", "dc", "eps", 0.01, "reduction", "sum"),
-                        () -> GradientMatchingLoss.builder().optEps(0.01).optReduction(Reduction.SUM).build()));
+                new RegistryCase(Map.of("mode", "dc", "eps", 0.01),
+                        () -> GradientMatchingLoss.builder().optEps(0.01).build()));
     }
 
     @Override

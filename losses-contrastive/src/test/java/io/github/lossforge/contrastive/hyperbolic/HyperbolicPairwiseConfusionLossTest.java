@@ -103,9 +103,9 @@ class HyperbolicPairwiseConfusionLossTest extends LossContract {
     protected List<RegistryCase> registryCases() {
         return List.of(
                 new RegistryCase(Map.of(), () -> HyperbolicPairwiseConfusionLoss.builder().build()),
-                new RegistryCase(Map.of("curvature", 0.3, "distance", "atan", "reduction", "sum"),
+                new RegistryCase(Map.of("curvature", 0.3, "distance", "atan"),
                         () -> HyperbolicPairwiseConfusionLoss.builder().optCurvature(0.3).optDistance("atan")
-                                .optReduction(Reduction.SUM).build()));
+                                .build()));
     }
 
     @Override

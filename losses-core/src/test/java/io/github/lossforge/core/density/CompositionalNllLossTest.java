@@ -126,8 +126,8 @@ class CompositionalNllLossTest extends LossContract {
     protected List<RegistryCase> registryCases() {
         return List.of(
                 new RegistryCase(Map.of(), () -> CompositionalNllLoss.builder().build()),
-                new RegistryCase(Map.of("gamma", 1, "reduction", "sum"),
-                        () -> CompositionalNllLoss.builder().optGamma(1).optReduction("sum").build()));
+                new RegistryCase(Map.of("gamma", 1),
+                        () -> CompositionalNllLoss.builder().optGamma(1).build()));
     }
 
     @Override

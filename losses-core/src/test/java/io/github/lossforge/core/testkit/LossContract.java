@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import io.github.lossforge.core.BaseLoss;
+import io.github.lossforge.core.LossInfo;
 import io.github.lossforge.core.Losses;
 import io.github.lossforge.core.Reduction;
 
@@ -207,15 +208,38 @@ public abstract class LossContract {
     void reductionsMatchReference() {
         Variant v = variants().get(0);
         Sample s = sample(2, rng(2));
-        double sum = Evaluation.of(v.loss().apply(Reduction.SUM), s, DataType.FLOAT64).scalar();
-        Close.assertClose(v.name() + ": sum", new double[] {sum}, new double[] {v.reference().sum(s)}, REL);
         if (perSample()) {
+            double sum = Evaluation.of(v.loss().apply(Reduction.SUM), s, DataType.FLOAT64).scalar();
+            Close.assertClose(v.name() + ": sum", new double[] {sum}, new double[] {v.reference().sum(s)}, REL);
             double[] none = Evaluation.of(v.loss().apply(Reduction.NONE), s, DataType.FLOAT64).value();
             Close.assertClose(v.name() + ": none", none, v.reference().perSample(s), REL);
-        } else {
-            assertThatThrownBy(() -> v.loss().apply(Reduction.NONE))
-                    .isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageContaining(id());
+        }
+    }
+
+    @Test
+    void batchLevelLossRefusesSumAndNoneSayingWhy() {
+        List<String> offered = Losses.info(id()).parameters().stream()
+                .filter(p -> p.name().equals(LossInfo.REDUCTION)).findFirst().orElseThrow().words();
+        if (perSample()) {
+            assertThat(offered).as("%s: reductions the registry offers", id()).contains("mean", "sum", "none");
+            return;
+        }
+        for (Reduction r : new Reduction[] {Reduction.SUM, Reduction.NONE}) {
+            for (Variant v : variants()) {
+                assertThatThrownBy(() -> v.loss().apply(r))
+                        .as("%s: reduction %s", v.name(), r)
+                        .isInstanceOf(IllegalArgumentException.class)
+                        .hasMessageContaining(id())
+                        .hasMessageContaining("'" + r.key() + "'")
+                        .hasMessageContaining("one value per batch");
+            }
+            // A loss that is batch-level for every parameter value offers only mean in the registry.
+            if (offered.equals(List.of("mean"))) {
+                assertThatThrownBy(() -> Losses.create(id(), Map.of(LossInfo.REDUCTION, r.key())))
+                        .isInstanceOf(IllegalArgumentException.class)
+                        .hasMessageContaining(id())
+                        .hasMessageContaining(r.key());
+            }
         }
     }
 
@@ -290,7 +314,7 @@ public abstract class LossContract {
     @Test
     void float32AndFloat64AreComputedInTheirOwnDtype() {
         Sample s = sample(1, rng(13));
-        for (Reduction r : perSample() ? Reduction.values() : new Reduction[] {Reduction.MEAN, Reduction.SUM}) {
+        for (Reduction r : perSample() ? Reduction.values() : new Reduction[] {Reduction.MEAN}) {
             BaseLoss loss = variants().get(0).loss().apply(r);
             for (DataType type : new DataType[] {DataType.FLOAT32, DataType.FLOAT64}) {
                 assertThat(Evaluation.of(loss, s, type).valueType())
