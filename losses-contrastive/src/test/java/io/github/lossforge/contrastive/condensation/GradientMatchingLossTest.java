@@ -98,11 +98,6 @@ class GradientMatchingLossTest extends LossContract {
                 }
                 return total;
             }
-
-            @Override
-            public double sum(Sample s) {
-                return mean(s);
-            }
         };
     }
 

@@ -145,11 +145,6 @@ class IcnnLossTest extends LossContract {
                         return -Math.log(score(sup, ys, sup, ys, k, -1, true));
                 }
             }
-
-            @Override
-            public double sum(Sample s) {
-                return mean(s);
-            }
         };
     }
 

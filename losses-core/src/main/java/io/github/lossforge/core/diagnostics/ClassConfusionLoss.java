@@ -26,8 +26,8 @@ import io.github.lossforge.core.Slot;
  * weights. A class whose softmax mass underflows to 0 over the batch contributes no confusion.
  *
  * <p>Slots: predictions[0] logits (N, C); labels are not read (DJL's {@code EasyTrain} needs one
- * label array). Parameters: {@code temperature} (1.0, &gt; 0), {@code reduction} ({@code mean} or
- * {@code sum}, the same value: the loss is defined on the whole batch).
+ * label array). Parameters: {@code temperature} (1.0, &gt; 0), {@code reduction} ({@code mean}
+ * only: the loss is defined on the whole batch).
  */
 public final class ClassConfusionLoss extends BaseLoss {
 
