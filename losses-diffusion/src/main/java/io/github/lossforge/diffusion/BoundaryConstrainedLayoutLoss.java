@@ -63,7 +63,7 @@ public final class BoundaryConstrainedLayoutLoss extends BaseLoss {
     public static final LossInfo INFO =
             LossInfo.builder(ID, BoundaryConstrainedLayoutLoss.class)
                     .paper("Chen, Li, Zhuang, Vikalo, Lyu: Training-Free Layout-to-Image Generation with Marginal"
-                            + " Attention Constraints (BACON/MAC), 2024, arXiv 2411.10495")
+                            + " Attention Constraints (BACON/MAC, our form), 2024, arXiv 2411.10495")
                     .prediction("P0 cross-attention maps (K,H,W) or (N,K,H,W), non-negative")
                     .prediction("P1? self-attention (HW,HW) or (N,HW,HW), non-negative")
                     .label("L0 layout masks, shape of P0, 0/1, none empty")

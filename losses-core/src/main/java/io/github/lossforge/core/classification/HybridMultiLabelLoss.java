@@ -65,7 +65,7 @@ public final class HybridMultiLabelLoss extends BaseLoss {
     public static final LossInfo INFO =
             LossInfo.builder(ID, HybridMultiLabelLoss.class)
                     .paper("Aslam et al.: Improving Arabic Multi-Label Emotion Classification using Stacked"
-                            + " Embeddings and Hybrid Loss Function (term forms are ours), 2024, arXiv 2410.03979")
+                            + " Embeddings and Hybrid Loss Function (our form), 2024, arXiv 2410.03979")
                     .prediction("P0 logits (N,C)")
                     .prediction("P1? embeddings (N,E)")
                     .label("L0 Y (N,C) 0/1")

@@ -41,8 +41,8 @@ public final class ClassConfusionLoss extends BaseLoss {
     public static final LossInfo INFO =
             LossInfo.builder(ID, ClassConfusionLoss.class)
                     .paper("test-time objective beside α-BN of You, Li, Zhao: Test-time Batch Statistics"
-                            + " Calibration for Covariate Shift, 2021, arXiv 2110.04065 (their Core formula is not"
-                            + " available; MCC-style stand-in, Jin et al. 2020, arXiv 1912.03699)")
+                            + " Calibration for Covariate Shift, 2021, arXiv 2110.04065 (our form: their Core formula is"
+                            + " not available; MCC-style stand-in, Jin et al. 2020, arXiv 1912.03699)")
                     .prediction("P0 logits (N,C)")
                     .batchLevel()
                     .example("test-time adaptation: minimise on unlabelled test batches through AlphaBatchNorm layers")
