@@ -45,9 +45,9 @@ import java.util.Optional;
  * (true: use predictions[1] when given; false: predictions[1] is ignored, so one pipeline serves
  * both settings); {@code reduction} (mean). By default value and gradient come from the fused kernel
  * of the inputs' device through the surrogate trick where that kernel is faster than the plain
- * autograd composition (the CPU kernel: with self-attention, or from 65536 map elements N·K·H·W),
- * else from the composition; {@link Builder#optFused(boolean) optFused(true)} always takes the kernel,
- * {@code optFused(false)} always the composition.
+ * autograd composition (the CPU kernel: with a self-attention), else from the composition; {@link
+ * Builder#optFused(boolean) optFused(true)} always takes the kernel, {@code optFused(false)} always
+ * the composition.
  *
  * <p>Paper: Chen, Li, Zhuang, Vikalo, Lyu, "Training-Free Layout-to-Image Generation with Marginal
  * Attention Constraints" (BACON; v2 titled MAC, CVPR 2026 Workshops), 2024, arXiv 2411.10495. No
