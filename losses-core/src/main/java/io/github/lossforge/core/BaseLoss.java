@@ -25,6 +25,9 @@ import java.util.Deque;
  *
  * <p>Subclasses implement {@link #compute(LossInputs)}, returning per-sample values of shape
  * {@code (N)} (or a scalar for batch-level losses, which pass {@code perSample = false}).
+ *
+ * <p>A batch-level loss produces one value per batch, so it has nothing to sum or to list per
+ * sample: it takes only {@code mean}, and {@code sum} and {@code none} are refused when it is built.
  */
 public abstract class BaseLoss extends Loss {
 
@@ -42,7 +45,7 @@ public abstract class BaseLoss extends Loss {
      * @param id the registry id, also the DJL evaluator name
      * @param reduction the reduction
      * @param perSample whether {@link #compute} returns one value per sample (else a scalar)
-     * @throws IllegalArgumentException for {@code NONE} on a batch-level loss
+     * @throws IllegalArgumentException for {@code SUM} or {@code NONE} on a batch-level loss
      */
     protected BaseLoss(String id, Reduction reduction, boolean perSample) {
         super(id);
@@ -52,9 +55,9 @@ public abstract class BaseLoss extends Loss {
         if (reduction == null) {
             throw new IllegalArgumentException(id + ": reduction must not be null");
         }
-        if (!perSample && reduction == Reduction.NONE) {
-            throw new IllegalArgumentException(
-                    id + ": reduction 'none' is not available, the loss is defined on the whole batch");
+        if (!perSample && reduction != Reduction.MEAN) {
+            throw new IllegalArgumentException(id + ": reduction '" + reduction.key()
+                    + "' is not available, the loss is batch-level (one value per batch): use 'mean'");
         }
     }
 

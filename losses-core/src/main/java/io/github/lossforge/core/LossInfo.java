@@ -33,7 +33,9 @@ public final class LossInfo {
         this.lossClass = Objects.requireNonNull(b.lossClass);
         this.paper = Objects.requireNonNull(b.paper, "paper");
         List<ParamSpec> params = new ArrayList<>(b.parameters);
-        params.add(ParamSpec.word(REDUCTION, Reduction.MEAN.key(), b.reductions, "how per-sample values are reduced"));
+        params.add(ParamSpec.word(REDUCTION, Reduction.MEAN.key(), b.reductions, b.reductions.size() == 1
+                ? "mean only: the loss is batch-level (one value per batch)"
+                : "how per-sample values are reduced"));
         this.parameters = Collections.unmodifiableList(params);
         this.predictionSlots = List.copyOf(b.predictionSlots);
         this.labelSlots = List.copyOf(b.labelSlots);
@@ -241,12 +243,12 @@ public final class LossInfo {
         }
 
         /**
-         * Marks the loss batch-level: no {@code none} reduction.
+         * Marks the loss batch-level: one value per batch, so {@code mean} is its only reduction.
          *
          * @return this
          */
         public Builder batchLevel() {
-            reductions = List.of("mean", "sum");
+            reductions = List.of("mean");
             return this;
         }
 

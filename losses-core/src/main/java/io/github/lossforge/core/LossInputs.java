@@ -15,6 +15,7 @@ public final class LossInputs {
     private final NDList labels;
     private final NDList predictions;
     private DataType computeType;
+    private String computeTypeSlot;
 
     LossInputs(String lossId, NDList labels, NDList predictions) {
         if (labels == null || predictions == null) {
@@ -63,10 +64,11 @@ public final class LossInputs {
         DataType type = DtypePolicy.computeType(raw.array().getDataType());
         if (computeType == null) {
             computeType = type;
+            computeTypeSlot = raw.describe();
         } else if (computeType != type) {
             throw raw.fail(
                     "is " + raw.array().getDataType() + ", expected the compute dtype " + computeType
-                            + " of the other prediction slots");
+                            + " of the other prediction slots (set by " + computeTypeSlot + ")");
         }
         return new Slot(lossId, "predictions", index, role, DtypePolicy.widen(raw.array()));
     }
@@ -92,15 +94,16 @@ public final class LossInputs {
     }
 
     /**
-     * A label slot as given (class indices, masks, ids).
+     * A label slot as given (class indices, masks, ids); bfloat16 is rejected, as everywhere.
      *
      * @param index the slot index
      * @param role what the slot holds, for messages
      * @return the slot
+     * @throws IllegalArgumentException when the slot is missing or bfloat16
      */
     public Slot label(int index, String role) {
         requireIndex("labels", labels.size(), index, role);
-        return new Slot(lossId, "labels", index, role, labels.get(index));
+        return new Slot(lossId, "labels", index, role, labels.get(index)).requireNotBfloat16();
     }
 
     /**
@@ -113,9 +116,6 @@ public final class LossInputs {
      */
     public Slot floatLabel(int index, String role) {
         Slot raw = label(index, role);
-        if (raw.array().getDataType() == DataType.BFLOAT16) {
-            raw.requireFloating();
-        }
         raw.requireFinite();
         DataType type = computeType == null ? DataType.FLOAT32 : computeType;
         return new Slot(lossId, "labels", index, role, DtypePolicy.asLabel(raw.array(), type));

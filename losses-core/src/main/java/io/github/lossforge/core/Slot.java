@@ -124,17 +124,29 @@ public final class Slot {
     }
 
     /**
+     * Rejects a bfloat16 array (DJL's PyTorch JNI aborts the JVM on one), whatever the slot holds:
+     * the dtype policy applies to label slots as much as to predictions.
+     *
+     * @return this slot
+     * @throws IllegalArgumentException naming the loss and the slot
+     */
+    public Slot requireNotBfloat16() {
+        if (array.getDataType() == DataType.BFLOAT16) {
+            throw fail(
+                    "is bfloat16, which the PyTorch engine's JNI cannot handle safely; convert it to"
+                            + " float32 (or float16) first");
+        }
+        return this;
+    }
+
+    /**
      * Requires a floating dtype accepted by the {@link DtypePolicy}.
      *
      * @return this slot
      */
     public Slot requireFloating() {
+        requireNotBfloat16();
         DataType t = array.getDataType();
-        if (t == DataType.BFLOAT16) {
-            throw fail(
-                    "is bfloat16, which the PyTorch engine's JNI cannot handle safely; convert it to"
-                            + " float32 (or float16) first");
-        }
         if (!DtypePolicy.isAcceptedFloat(t)) {
             throw fail("has dtype " + t + ", expected float16, float32 or float64");
         }

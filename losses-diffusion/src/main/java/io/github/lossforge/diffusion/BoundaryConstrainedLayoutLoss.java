@@ -43,9 +43,11 @@ import java.util.Optional;
  * shape, 0/1 of any numeric or boolean type, none empty. Parameters: {@code insideWeight} (1.0),
  * {@code outsideWeight} (1.0), {@code marginalWeight} (1.0), all ≥ 0; {@code alignWithSelfAttention}
  * (true: use predictions[1] when given; false: predictions[1] is ignored, so one pipeline serves
- * both settings); {@code reduction} (mean). By default value and gradient come from a fused kernel
- * through the surrogate trick; {@link Builder#optFused(boolean) optFused(false)} runs the plain
- * autograd composition.
+ * both settings); {@code reduction} (mean). By default value and gradient come from the fused kernel
+ * of the inputs' device through the surrogate trick where that kernel is faster than the plain
+ * autograd composition (the CPU kernel: with a self-attention), else from the composition; {@link
+ * Builder#optFused(boolean) optFused(true)} always takes the kernel, {@code optFused(false)} always
+ * the composition.
  *
  * <p>Paper: Chen, Li, Zhuang, Vikalo, Lyu, "Training-Free Layout-to-Image Generation with Marginal
  * Attention Constraints" (BACON; v2 titled MAC, CVPR 2026 Workshops), 2024, arXiv 2411.10495. No
@@ -63,7 +65,7 @@ public final class BoundaryConstrainedLayoutLoss extends BaseLoss {
     public static final LossInfo INFO =
             LossInfo.builder(ID, BoundaryConstrainedLayoutLoss.class)
                     .paper("Chen, Li, Zhuang, Vikalo, Lyu: Training-Free Layout-to-Image Generation with Marginal"
-                            + " Attention Constraints (BACON/MAC), 2024, arXiv 2411.10495")
+                            + " Attention Constraints (BACON/MAC, our form), 2024, arXiv 2411.10495")
                     .prediction("P0 cross-attention maps (K,H,W) or (N,K,H,W), non-negative")
                     .prediction("P1? self-attention (HW,HW) or (N,HW,HW), non-negative")
                     .label("L0 layout masks, shape of P0, 0/1, none empty")
@@ -84,7 +86,7 @@ public final class BoundaryConstrainedLayoutLoss extends BaseLoss {
 
     private final LayoutWeights weights;
     private final boolean align;
-    private final boolean fused;
+    private final Boolean fused;
 
     private BoundaryConstrainedLayoutLoss(Builder b) {
         super(ID, b.reduction(), true);
@@ -119,7 +121,8 @@ public final class BoundaryConstrainedLayoutLoss extends BaseLoss {
         NDArray maps = AttentionMaps.batched(mapsSlot);
         NDArray masks = masks(in, mapsSlot, maps.getShape());
         NDArray self = align && in.hasPrediction(1) ? selfAttention(in, mapsSlot, maps.getShape()) : null;
-        Optional<AttentionKernel> kernel = AttentionMaps.kernel(maps, fused);
+        Optional<AttentionKernel> kernel = AttentionMaps.kernel(maps, !Boolean.FALSE.equals(fused))
+                .filter(k -> Boolean.TRUE.equals(fused) || k.fasterLayout(maps.getShape(), self != null));
         if (kernel.isPresent()) {
             return self == null
                     ? kernel.get().layout(maps, null, masks, weights).surrogate(maps)
@@ -189,7 +192,7 @@ public final class BoundaryConstrainedLayoutLoss extends BaseLoss {
         private double outsideWeight = 1.0;
         private double marginalWeight = 1.0;
         private boolean align = true;
-        private boolean fused = true;
+        private Boolean fused;
 
         private Builder() {}
 
@@ -238,10 +241,11 @@ public final class BoundaryConstrainedLayoutLoss extends BaseLoss {
         }
 
         /**
-         * Chooses between the fused kernel of the inputs' device (when there is one) and the plain
-         * autograd composition.
+         * Forces the fused kernel of the inputs' device (when there is one) or the plain autograd
+         * composition. Unset (the default), the kernel runs where it is faster than the composition
+         * ({@code AttentionKernel.fasterLayout}).
          *
-         * @param fused true (default) for the fused kernel, false for the composition
+         * @param fused true for the fused kernel, false for the composition
          * @return this
          */
         public Builder optFused(boolean fused) {

@@ -346,8 +346,8 @@ class BoundaryConstrainedLayoutLossTest extends LossContract {
     }
 
     private static void assertFusedMatchesComposition(Sample s) {
-        Evaluation fused = Evaluation.of(BoundaryConstrainedLayoutLoss.builder().optReduction(Reduction.NONE).build(),
-                s, DataType.FLOAT64);
+        Evaluation fused = Evaluation.of(BoundaryConstrainedLayoutLoss.builder().optFused(true)
+                .optReduction(Reduction.NONE).build(), s, DataType.FLOAT64);
         Evaluation plain = Evaluation.of(BoundaryConstrainedLayoutLoss.builder().optFused(false)
                 .optReduction(Reduction.NONE).build(), s, DataType.FLOAT64);
         Close.assertClose("fused vs composition: values", fused.value(), plain.value(), 1e-6);

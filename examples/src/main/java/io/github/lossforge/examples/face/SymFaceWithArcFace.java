@@ -16,7 +16,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.XavierInitializer;
 import ai.djl.util.Pair;
 import io.github.lossforge.contrastive.face.MarginSoftmaxLoss;
-import io.github.lossforge.contrastive.face.SymmetryLoss;
+import io.github.lossforge.contrastive.face.SymFaceLoss;
 import io.github.lossforge.core.Scalar;
 
 import java.util.Random;
@@ -74,7 +74,7 @@ public final class SymFaceWithArcFace {
      */
     public Result train(int steps) {
         MarginSoftmaxLoss arcFace = MarginSoftmaxLoss.arcFace().optScale(16).optMargin(0.3).build();
-        SymmetryLoss symFace = SymmetryLoss.builder().build();
+        SymFaceLoss symFace = SymFaceLoss.builder().build();
         try (NDManager manager = NDManager.newBaseManager()) {
             Block backbone = new SequentialBlock()
                     .add(Linear.builder().setUnits(32).build())
@@ -122,7 +122,7 @@ public final class SymFaceWithArcFace {
     }
 
     private Result measure(NDManager manager, Block backbone, ParameterStore store, NDArray classWeights,
-            SymmetryLoss symFace) {
+            SymFaceLoss symFace) {
         try (NDManager m = manager.newSubManager()) {
             Faces f = faces(m, 400);
             NDArray full = embed(backbone, store, f.full).stopGradient();

@@ -23,7 +23,7 @@ import java.util.List;
  * gradients on both sides. {@code mode=dcc} (Lee et al.): \( L = \sum_\ell d(\frac1C \sum_c G_{\ell,c},
  * G'_\ell) \), the real per-class gradients averaged over classes and matched with the gradient of
  * the whole synthetic set, which carries the inter-class (contrastive) signal. The loss is
- * batch-level: {@code mean} and {@code sum} both return L (the papers' sum).
+ * batch-level: one value per batch, reduction {@code mean} only (L, the papers' sum).
  *
  * <p>Slots: predictions[i] the synthetic-set gradient of layer i, labels[i] the real-set gradient of
  * the same layer (no gradient), i = 0..k, as many labels as predictions. {@code dc}: both (C, …)

@@ -11,6 +11,6 @@ public final class FaceLosses implements LossProvider {
     /** {@inheritDoc} */
     @Override
     public List<LossInfo> losses() {
-        return List.of(MarginSoftmaxLoss.ARCFACE_INFO, MarginSoftmaxLoss.COSFACE_INFO, SymmetryLoss.INFO, UnpgLoss.INFO);
+        return List.of(MarginSoftmaxLoss.ARCFACE_INFO, MarginSoftmaxLoss.COSFACE_INFO, SymFaceLoss.INFO, UnpgLoss.INFO);
     }
 }

@@ -38,8 +38,8 @@ import java.util.List;
  * <p>Modes ({@code mode}): {@code support}: the support set against itself; {@code query}: the
  * queries against the class prototypes (mean support embeddings); {@code full}: support ∪ query
  * against itself with ipc = (N_s + N_q)/W (the images per class of a balanced episode). The loss is
- * batch-level (the score is already a mean over the origin points): {@code mean} and {@code sum}
- * both return −log score.
+ * batch-level (the score is already a mean over the origin points): reduction {@code mean} only,
+ * which returns −log score.
  *
  * <p>Slots as {@code proto-triplet}: predictions[0] support (W·S, D), predictions[1] query (W·Q, D);
  * labels[0] support classes (W·S), labels[1] query classes (W·Q), in [0, W), W ≥ 2. Parameters:

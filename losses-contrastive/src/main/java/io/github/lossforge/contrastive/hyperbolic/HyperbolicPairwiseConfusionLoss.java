@@ -6,7 +6,6 @@ import io.github.lossforge.core.LossInfo;
 import io.github.lossforge.core.LossInputs;
 import io.github.lossforge.core.Numerics;
 import io.github.lossforge.core.ParamSpec;
-import io.github.lossforge.core.Reduction;
 import io.github.lossforge.core.Scalar;
 import io.github.lossforge.core.Slot;
 
@@ -22,8 +21,8 @@ import java.util.List;
  * with \( f = \operatorname{artanh} \) (default: the term is the Poincaré distance \( d_c(z_i,
  * z_{i+h}) \), see {@link PoincareBall#distance}) or \( f = \arctan \) ({@code distance=atan}),
  * which reproduces the official code. The artanh argument is clamped to \( 1 - 10^{-5} \).
- * The loss is batch-level: {@code mean} is the paper's value above (the pair sum divided by N),
- * {@code sum} the pair sum; there is no {@code none}.
+ * The loss is batch-level: {@code mean}, its only reduction, is the paper's value above (the pair sum
+ * divided by N).
  *
  * <p>Slots: predictions[0] ball embeddings (N, d), N even, every row of norm below \( 1/\sqrt c \)
  * (rejected otherwise); labels[0] optional and not read (DJL's trainer passes one). Parameters:
@@ -110,7 +109,7 @@ public final class HyperbolicPairwiseConfusionLoss extends BaseLoss {
         NDArray scaled = Scalar.mul(ball.mobiusNorm(first, second), sqrtC);
         NDArray f = atan ? scaled.atan() : Numerics.clampedAtanh(scaled, PoincareBall.ATANH_EPS);
         NDArray total = Scalar.mul(f, 2 / sqrtC).sum();
-        return reduction() == Reduction.SUM ? total : Scalar.div(total, n);
+        return Scalar.div(total, n);
     }
 
     /** Builds a {@link HyperbolicPairwiseConfusionLoss}. */

@@ -36,7 +36,7 @@ import java.util.List;
  *   <li>{@code proxy-anchor}: anchors are the proxies \( p_c \) (predictions[2]), examples the batch:
  *       \( \ell = \frac{1}{|C^+|}\sum_{c \in C^+} \log(1+\sum_x y_{xc} e^{-\alpha(s(p_c,x)-\delta)})
  *       + \frac1C \sum_c \log(1+\sum_x (1-y_{xc}) e^{\alpha(s(p_c,x)+\delta)}) \), C⁺ the proxies
- *       with a non-zero label weight; a batch-level scalar (no {@code none} reduction).</li>
+ *       with a non-zero label weight; a batch-level scalar (only the {@code mean} reduction).</li>
  * </ul>
  * Soft weights enter the log-sum-exp as \( \log y \) on the entries with y &gt; 0 ({@link
  * PairMath#weightedLogSumExp}), so a zero weight removes its term exactly (a mixing weight of exactly

@@ -10,7 +10,6 @@ import io.github.lossforge.core.LossInfo;
 import io.github.lossforge.core.LossInputs;
 import io.github.lossforge.core.Numerics;
 import io.github.lossforge.core.ParamSpec;
-import io.github.lossforge.core.Reduction;
 
 import java.util.List;
 
@@ -23,7 +22,7 @@ import java.util.List;
  * anchor (batch-hard: the farthest positive and the nearest negative, via {@link Mining#hardest}),
  * for anchors with at least one of each. The loss is batch-level: {@code mean} averages over the
  * triplets whose loss is positive (pytorch-metric-learning's {@code AvgNonZeroReducer}; 0 when
- * none is), {@code sum} adds them all; there is no {@code none}.
+ * none is); it is the only reduction ({@code sum} and {@code none} are refused).
  *
  * <p>Slots: predictions[0] embeddings (N, D) (L2-normalised by the loss); labels[0] classes (N),
  * integers. Parameters: {@code margin} (0.05, ≥ 0), {@code mining} ({@code all} | {@code hard},
@@ -114,11 +113,7 @@ public final class TripletMarginLoss extends BaseLoss {
             valid = positives.expandDims(2).logicalAnd(negatives.expandDims(1));
         }
         NDArray kept = losses.mul(toFloat(valid, losses));
-        NDArray total = kept.sum();
-        if (reduction() == Reduction.SUM) {
-            return total;
-        }
-        return Numerics.safeDivide(total, toFloat(kept.gt(0), kept).sum());
+        return Numerics.safeDivide(kept.sum(), toFloat(kept.gt(0), kept).sum());
     }
 
     private static NDArray toFloat(NDArray mask, NDArray like) {

@@ -47,7 +47,7 @@ public final class CprdLoss extends BaseLoss {
     /** What the registry knows of this loss. */
     public static final LossInfo INFO =
             LossInfo.builder(ID, CprdLoss.class)
-                    .paper("Chen et al.: Contrastive Partial Ranking Distillation (reconstructed form), CVPR 2024,"
+                    .paper("Chen et al.: Contrastive Partial Ranking Distillation (our form), CVPR 2024,"
                             + " arXiv 2407.07479")
                     .prediction("P0 student scores (Q,K)")
                     .label("L0 teacher scores (Q,K)")

@@ -24,8 +24,8 @@ import java.util.List;
  * negative entry, across queries — a batch-level AUC that also penalises miscalibration between
  * queries; with {@code per-query} the pairs stay within a row, each row's mean is taken and rows
  * with at least one positive and one negative are averaged (RankNet style). The loss is batch-level:
- * {@code mean} and {@code sum} both return L (the definition is a mean over pairs; a sum would grow
- * as B³), there is no {@code none}.
+ * reduction {@code mean} only, which returns L (the definition is a mean over pairs; a sum would grow
+ * as B³).
  *
  * <p>Memory: the pairs are visited {@code chunk} candidate negatives at a time without autograd,
  * with the exact gradient \( \partial L/\partial s_p = -\frac{1}{T|\mathcal{P}|}\sum_n

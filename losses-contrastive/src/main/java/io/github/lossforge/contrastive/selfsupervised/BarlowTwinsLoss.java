@@ -16,8 +16,8 @@ import io.github.lossforge.core.Slot;
  * variance: {@code BatchNorm1d(affine=False)} in training mode), \( C = \hat z_1^\top \hat z_2 / N
  * \) (D×D), and \( L = \mathrm{scale} \cdot \big[\sum_i (1 - C_{ii})^2 + \lambda \sum_{i \ne j}
  * C_{ij}^2\big] \), a sum (no mean) as in the official code. The gradient flows through the batch
- * mean and variance (they are not detached). Batch-level: {@code mean} and {@code sum} both return
- * L; there is no {@code none}.
+ * mean and variance (they are not detached). Batch-level: reduction {@code mean} only, which
+ * returns L.
  *
  * <p>Slots: predictions[0] z1 (N, D), predictions[1] z2 (N, D), N ≥ 2; labels: none are read (one
  * optional label array is accepted and ignored, since DJL's {@code EasyTrain} needs one).

@@ -33,8 +33,10 @@ import io.github.lossforge.core.Slot;
  *
  * <p>Papers: van den Oord, Li, Vinyals, "Representation Learning with Contrastive Predictive
  * Coding", 2018, arXiv 1807.03748; Deuser, Habel, Oswald, "Sample4Geo: Hard Negative Sampling For
- * Cross-View Geo-Localisation", ICCV 2023, arXiv 2303.11851. Like Sample4Geo the log-scale is not
- * clamped (CLIP clamps it at log 100).
+ * Cross-View Geo-Localisation", ICCV 2023, arXiv 2303.11851. Sample4Geo does not clamp the log-scale
+ * and CLIP clamps it at log 100; we clamp it at {@link #MAX_LOG_SCALE} = 50, far above any trained
+ * value, only so that a huge log-scale gives finite logits (e^{log-scale} overflows float64 beyond
+ * 709, and the logits overflow float32 well before): above it the log-scale gets no gradient.
  */
 public final class InfoNceLoss extends BaseLoss {
 
@@ -49,6 +51,12 @@ public final class InfoNceLoss extends BaseLoss {
 
     /** The label smoothing of the symmetric preset (Sample4Geo). */
     public static final double PRESET_LABEL_SMOOTHING = 0.1;
+
+    /**
+     * The ceiling of the learnable log-scale: e^50 ≈ 5·10²¹ keeps the logits and their gradients finite
+     * in float32, and no trained model comes near it (CLIP clamps at log 100 ≈ 4.6).
+     */
+    public static final double MAX_LOG_SCALE = 50;
 
     private static final String SLOTS_Q = "P0 queries (N,D)";
     private static final String SLOTS_K = "P1 keys (M>=N,D)";
@@ -168,7 +176,7 @@ public final class InfoNceLoss extends BaseLoss {
             if (logScale.shape().size() != 1 || logScale.shape().dimension() > 1) {
                 throw logScale.fail("has shape " + logScale.shape() + ", expected a scalar: shape () or (1)");
             }
-            scale = logScale.array().reshape().exp();
+            scale = Scalar.min(logScale.array().reshape(), MAX_LOG_SCALE).exp();
         } else {
             scale = Scalar.of(queries.array(), 1 / temperature);
         }

@@ -52,11 +52,6 @@ class GradientMatchingDccTest extends LossContract {
                 }
                 return total;
             }
-
-            @Override
-            public double sum(Sample s) {
-                return mean(s);
-            }
         };
     }
 
@@ -105,8 +100,8 @@ class GradientMatchingDccTest extends LossContract {
 
     @Override
     protected List<RegistryCase> registryCases() {
-        return List.of(new RegistryCase(Map.of("mode", "dcc", "reduction", "sum"),
-                () -> GradientMatchingLoss.builder().optMode("dcc").optReduction(Reduction.SUM).build()));
+        return List.of(new RegistryCase(Map.of("mode", "dcc"),
+                () -> GradientMatchingLoss.builder().optMode("dcc").build()));
     }
 
     @Override

@@ -98,11 +98,6 @@ class GradientMatchingLossTest extends LossContract {
                 }
                 return total;
             }
-
-            @Override
-            public double sum(Sample s) {
-                return mean(s);
-            }
         };
     }
 
@@ -179,8 +174,8 @@ class GradientMatchingLossTest extends LossContract {
     protected List<RegistryCase> registryCases() {
         return List.of(
                 new RegistryCase(Map.of(), () -> GradientMatchingLoss.builder().build()),
-                new RegistryCase(Map.of("mode", "dc", "eps", 0.01, "reduction", "sum"),
-                        () -> GradientMatchingLoss.builder().optEps(0.01).optReduction(Reduction.SUM).build()));
+                new RegistryCase(Map.of("mode", "dc", "eps", 0.01),
+                        () -> GradientMatchingLoss.builder().optEps(0.01).build()));
     }
 
     @Override

@@ -145,11 +145,6 @@ class IcnnLossTest extends LossContract {
                         return -Math.log(score(sup, ys, sup, ys, k, -1, true));
                 }
             }
-
-            @Override
-            public double sum(Sample s) {
-                return mean(s);
-            }
         };
     }
 
@@ -184,8 +179,8 @@ class IcnnLossTest extends LossContract {
     protected List<RegistryCase> registryCases() {
         return List.of(
                 new RegistryCase(Map.of(), () -> IcnnLoss.builder().build()),
-                new RegistryCase(Map.of("k", 2, "mode", "full", "reduction", "sum"),
-                        () -> IcnnLoss.builder().optK(2).optMode("full").optReduction(Reduction.SUM).build()),
+                new RegistryCase(Map.of("k", 2, "mode", "full"),
+                        () -> IcnnLoss.builder().optK(2).optMode("full").build()),
                 new RegistryCase(Map.of("mode", "query"), () -> IcnnLoss.builder().optMode("query").build()));
     }
 

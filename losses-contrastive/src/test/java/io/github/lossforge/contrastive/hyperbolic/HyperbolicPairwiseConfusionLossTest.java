@@ -43,26 +43,14 @@ class HyperbolicPairwiseConfusionLossTest extends LossContract {
         return out;
     }
 
+    /** The pair sum divided by N, the batch-level value. */
     static Reference reference(double c, boolean atan) {
-        return new Reference() {
-            @Override
-            public double[] perSample(Sample s) {
-                return new double[] {mean(s)};
+        return s -> {
+            double total = 0;
+            for (double v : pairTerms(s, c, atan)) {
+                total += v;
             }
-
-            @Override
-            public double mean(Sample s) {
-                return sum(s) / s.prediction(0).dim(0);
-            }
-
-            @Override
-            public double sum(Sample s) {
-                double total = 0;
-                for (double v : pairTerms(s, c, atan)) {
-                    total += v;
-                }
-                return total;
-            }
+            return new double[] {total / s.prediction(0).dim(0)};
         };
     }
 
@@ -103,9 +91,9 @@ class HyperbolicPairwiseConfusionLossTest extends LossContract {
     protected List<RegistryCase> registryCases() {
         return List.of(
                 new RegistryCase(Map.of(), () -> HyperbolicPairwiseConfusionLoss.builder().build()),
-                new RegistryCase(Map.of("curvature", 0.3, "distance", "atan", "reduction", "sum"),
+                new RegistryCase(Map.of("curvature", 0.3, "distance", "atan"),
                         () -> HyperbolicPairwiseConfusionLoss.builder().optCurvature(0.3).optDistance("atan")
-                                .optReduction(Reduction.SUM).build()));
+                                .build()));
     }
 
     @Override

@@ -46,9 +46,9 @@ class MetrixProxyAnchorTest extends LossContract {
     @Override
     protected List<RegistryCase> registryCases() {
         return List.of(new RegistryCase(
-                Map.of("base", "proxy-anchor", "paAlpha", 8, "paDelta", 0.2, "reduction", "sum"),
+                Map.of("base", "proxy-anchor", "paAlpha", 8, "paDelta", 0.2),
                 () -> MetrixLoss.builder().optBase(MetrixLoss.PROXY_ANCHOR).optPaAlpha(8).optPaDelta(0.2)
-                        .optReduction(Reduction.SUM).build()));
+                        .build()));
     }
 
     @Override

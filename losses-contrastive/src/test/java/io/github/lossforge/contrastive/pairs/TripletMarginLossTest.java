@@ -60,7 +60,7 @@ class TripletMarginLossTest extends LossContract {
         return out;
     }
 
-    /** mean: over the triplets with a positive loss (0 when none); sum: over all. */
+    /** The mean over the triplets with a positive loss (0 when none). */
     static Reference reference(double margin, boolean hard) {
         return new Reference() {
             @Override
@@ -77,11 +77,6 @@ class TripletMarginLossTest extends LossContract {
                     positive += l > 0 ? 1 : 0;
                 }
                 return positive == 0 ? 0 : total / positive;
-            }
-
-            @Override
-            public double sum(Sample s) {
-                return tripletLosses(s, margin, hard).stream().mapToDouble(Double::doubleValue).sum();
             }
         };
     }
@@ -117,9 +112,9 @@ class TripletMarginLossTest extends LossContract {
     protected List<RegistryCase> registryCases() {
         return List.of(
                 new RegistryCase(Map.of(), () -> TripletMarginLoss.builder().build()),
-                new RegistryCase(Map.of("margin", 0.2, "mining", "hard", "reduction", "sum"),
+                new RegistryCase(Map.of("margin", 0.2, "mining", "hard"),
                         () -> TripletMarginLoss.builder().optMargin(0.2).optMining("hard")
-                                .optReduction(Reduction.SUM).build()));
+                                .build()));
     }
 
     @Override
@@ -168,12 +163,12 @@ class TripletMarginLossTest extends LossContract {
         // Anchor 0 at 0°: positives at 20° and 50° (farthest 50°), negatives at 60° and 120° (nearest 60°).
         Sample s = new Sample(List.of(HostTensor.longs(new long[] {0, 0, 0, 1, 1}, 5)),
                 List.of(atAngles(0, 20, 50, 60, 120)));
-        double sum = Evaluation.of(TripletMarginLoss.builder().optMining("hard").optMargin(0.3)
-                .optReduction(Reduction.SUM).build(), s, DataType.FLOAT64).scalar();
+        double mean = Evaluation.of(TripletMarginLoss.builder().optMining("hard").optMargin(0.3).build(), s,
+                DataType.FLOAT64).scalar();
         double anchor0 = Math.max(0, chord(50) - chord(60) + 0.3);
-        double expected = reference(0.3, true).sum(s);
+        double expected = reference(0.3, true).mean(s);
         assertThat(anchor0).isPositive();
-        Close.assertClose("sum of the batch-hard triplets", new double[] {sum}, new double[] {expected}, 1e-12);
+        Close.assertClose("mean over the batch-hard triplets", new double[] {mean}, new double[] {expected}, 1e-12);
         List<Double> losses = tripletLosses(s, 0.3, true);
         Close.assertClose("anchor 0", new double[] {losses.get(0)}, new double[] {anchor0}, 1e-12);
     }

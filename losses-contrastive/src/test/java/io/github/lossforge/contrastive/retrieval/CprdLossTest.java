@@ -4,9 +4,12 @@ import static io.github.lossforge.contrastive.PairReferences.row;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import io.github.lossforge.contrastive.EmbeddingTasks;
 import io.github.lossforge.core.Reduction;
+import io.github.lossforge.core.testkit.Bfloat16StandIn;
 import io.github.lossforge.core.testkit.Close;
 import io.github.lossforge.core.testkit.Evaluation;
 import io.github.lossforge.core.testkit.Generators;
@@ -201,5 +204,20 @@ class CprdLossTest extends LossContract {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("cprd").hasMessageContaining("topK");
         assertThatThrownBy(() -> CprdLoss.builder().optTemperature(0).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("temperature");
+    }
+
+    @Test
+    void bfloat16PositiveMaskIsRejectedWithClearMessage() {
+        Sample s = sample(0, new Random(3));
+        try (NDManager manager = NDManager.newBaseManager()) {
+            NDList labels = s.labelList(manager, DataType.FLOAT32);
+            NDList predictions = s.predictionList(manager, DataType.FLOAT32);
+            labels.set(1, Bfloat16StandIn.of(labels.get(1)));
+            assertThatThrownBy(() -> CprdLoss.builder().build().evaluate(labels, predictions))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("cprd")
+                    .hasMessageContaining("labels[1]")
+                    .hasMessageContaining("bfloat16");
+        }
     }
 }

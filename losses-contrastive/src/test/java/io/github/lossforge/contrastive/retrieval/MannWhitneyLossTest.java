@@ -106,9 +106,9 @@ class MannWhitneyLossTest extends LossContract {
     protected List<RegistryCase> registryCases() {
         return List.of(
                 new RegistryCase(Map.of(), () -> MannWhitneyLoss.builder().build()),
-                new RegistryCase(Map.of("temperature", 0.05, "pairing", "per-query", "chunk", 3, "reduction", "sum"),
+                new RegistryCase(Map.of("temperature", 0.05, "pairing", "per-query", "chunk", 3),
                         () -> MannWhitneyLoss.builder().optTemperature(0.05).optPairing("per-query").optChunk(3)
-                                .optReduction(Reduction.SUM).build()),
+                                .build()),
                 new RegistryCase(Map.of("chunk", "auto"), () -> MannWhitneyLoss.builder().build()));
     }
 

@@ -116,6 +116,28 @@ class SymmetricInfoNceLossTest extends LossContract {
     }
 
     @Test
+    void aHugeLogScaleIsClampedToFiftyGivingFiniteValuesAndNoScaleGradient() {
+        Random rng = new Random(9);
+        HostTensor q = Generators.normal(rng, 1, 5, 4);
+        HostTensor k = Generators.normal(rng, 1, 5, 4);
+        Sample huge = new Sample(List.of(), List.of(q, k, HostTensor.floats(new double[] {2.6e4}, 1)));
+        Sample ceiling = new Sample(List.of(), List.of(q, k, HostTensor.floats(new double[] {InfoNceLoss.MAX_LOG_SCALE}, 1)));
+        for (BaseLoss loss : List.of(InfoNceLoss.symmetricBuilder().build(), InfoNceLoss.symmetricBuilder().optChunk(2).build(),
+                InfoNceLoss.builder().build(), InfoNceLoss.builder().optChunk(2).build())) {
+            for (DataType type : new DataType[] {DataType.FLOAT32, DataType.FLOAT64}) {
+                Evaluation e = Evaluation.of(loss, huge, type);
+                Close.assertFinite(loss.id() + " " + type + ": value", e.value());
+                for (int slot = 0; slot < 3; slot++) {
+                    Close.assertFinite(loss.id() + " " + type + ": gradient of predictions[" + slot + "]", e.gradient(slot));
+                }
+                assertThat(e.gradient(2)).as("%s: no gradient above the ceiling", loss.id()).containsExactly(0.0);
+            }
+            Close.assertClose(loss.id() + ": log-scale 2.6e4 acts as 50", Evaluation.of(loss, huge, DataType.FLOAT64).value(),
+                    Evaluation.of(loss, ceiling, DataType.FLOAT64).value(), 1e-12);
+        }
+    }
+
+    @Test
     void thePresetIsSymmetricByDefinition() {
         assertThatThrownBy(() -> InfoNceLoss.symmetricBuilder().optSymmetric(false).build())
                 .isInstanceOf(IllegalArgumentException.class)

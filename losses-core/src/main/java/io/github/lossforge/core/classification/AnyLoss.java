@@ -31,8 +31,8 @@ import java.util.List;
  *   <li>{@code balanced-accuracy}: ½ (TP / (n₁ + ε) + TN / (n₀ + ε)).
  * </ul>
  *
- * <p>The loss is defined on the whole batch (reductions {@code mean} and {@code sum} return the scalar
- * 1 − metric; {@code none} is not available). <b>Degenerate batches</b>: with no positives, TP = 0 and
+ * <p>The loss is defined on the whole batch (reduction {@code mean} only, which returns the scalar
+ * 1 − metric). <b>Degenerate batches</b>: with no positives, TP = 0 and
  * F_β is 0 (loss 1, zero gradient); G-mean sits at its floor √1e-12 = 1e-6 (zero gradient); balanced
  * accuracy counts only its negative half; all values stay finite. Prefer batches large enough (or
  * stratified) to hold both classes. The gradient dA/dp = L·A(1 − A) vanishes for confident

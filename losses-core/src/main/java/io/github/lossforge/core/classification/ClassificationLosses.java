@@ -11,7 +11,7 @@ public final class ClassificationLosses implements LossProvider {
     /** {@inheritDoc} */
     @Override
     public List<LossInfo> losses() {
-        return List.of(CompSumLoss.INFO, LdrKlLoss.INFO, SphericalZLoss.INFO, MultiAspectDistillationLoss.INFO,
+        return List.of(CompSumLoss.INFO, LdrKlLoss.INFO, MultiAspectDistillationLoss.INFO,
                 TriBceLoss.INFO, CorrectnessAwareLoss.INFO,
                 AnyLoss.INFO, SmoothAdversarialCompSumLoss.INFO,
                 AdaptiveLdrKlLoss.INFO, HybridMultiLabelLoss.INFO);

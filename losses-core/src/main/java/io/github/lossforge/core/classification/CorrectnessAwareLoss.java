@@ -25,8 +25,8 @@ import io.github.lossforge.core.Slot;
  * <p><b>Fallback</b>: on a batch that is all correct or all wrong, Σ w = 0 and the official code
  * returns NaN; here, whenever Σ w ≤ {@code eps}, the loss is the unweighted mean of ℓ_i (which the
  * balanced form equals in spirit: only one group is present). With {@code balanced = false} the loss
- * is always the unweighted mean. The loss is defined on the whole batch (reductions {@code mean} and
- * {@code sum} return this scalar; {@code none} is not available). The original logits only decide
+ * is always the unweighted mean. The loss is defined on the whole batch (reduction {@code mean}
+ * only, which returns this scalar). The original logits only decide
  * c_i and receive a zero gradient.
  *
  * <p>Slots: predictions[0] calibrated logits (N, C), e.g. z / T(x) from a temperature head;

@@ -31,8 +31,8 @@ import java.util.Arrays;
  * off-diagonal mass) the correlation term is 0; without embeddings (predictions[1] absent) or with N = 1
  * the contrastive term is 0. {@link #statisticsOf(double[][])} derives w_c = n_neg,c / n_pos,c and M =
  * the Pearson correlation of the label columns from a training label matrix (only ever from training
- * labels). The loss is defined on the whole batch (reductions {@code mean} and {@code sum} return this
- * scalar; {@code none} is not available).
+ * labels). The loss is defined on the whole batch (reduction {@code mean} only, which returns this
+ * scalar).
  *
  * <p><b>The form of each term is ours.</b> The paper states only that its hybrid loss combines class
  * weighting, a label-correlation matrix and contrastive learning; its equations, weights and
@@ -65,7 +65,7 @@ public final class HybridMultiLabelLoss extends BaseLoss {
     public static final LossInfo INFO =
             LossInfo.builder(ID, HybridMultiLabelLoss.class)
                     .paper("Aslam et al.: Improving Arabic Multi-Label Emotion Classification using Stacked"
-                            + " Embeddings and Hybrid Loss Function (term forms are ours), 2024, arXiv 2410.03979")
+                            + " Embeddings and Hybrid Loss Function (our form), 2024, arXiv 2410.03979")
                     .prediction("P0 logits (N,C)")
                     .prediction("P1? embeddings (N,E)")
                     .label("L0 Y (N,C) 0/1")

@@ -18,8 +18,8 @@ import io.github.lossforge.core.Slot;
  * \mathrm{BCE}(\sigma(s), y),\; w_D = \max(0, L_D - L),\; w_S = \max(0, L_S - L),\; L_{Tri} = L + w_D
  * L_D + w_S L_S \),
  *
- * <p>each BCE being the batch mean, so the loss is defined on the whole batch (reductions {@code mean}
- * and {@code sum} both return this scalar; {@code none} is not available). As in the official code the
+ * <p>each BCE being the batch mean, so the loss is defined on the whole batch (reduction {@code mean}
+ * only, which returns this scalar). As in the official code the
  * weights are <em>not</em> detached: when active, \( \partial(w_D L_D) = (2L_D - L)\nabla L_D - L_D
  * \nabla L \). {@code detachWeights = true} treats w_D, w_S as constants instead.
  *

@@ -33,8 +33,9 @@ import io.github.lossforge.core.Slot;
  * <p>Slots: predictions[0] f(data) (B); predictions[1] f(noise) (M); predictions[2] log q(noise) (M),
  * the noise density at the noise samples; labels are not read (DJL's {@code EasyTrain} needs one label
  * array). Parameters: {@code gamma} (0.1, in [0, 1]: the moving-average rate; 1 is the plain biased
- * Monte-Carlo estimator, 0 keeps u at its initial value), {@code reduction} ({@code mean} or {@code
- * sum}, the same value). The builder's {@code optInitialLogPartition} starts u from a given log Z
+ * Monte-Carlo estimator, 0 keeps u at its initial value), {@code reduction} ({@code mean} only: the
+ * loss is batch-level). With γ = 0, a batch whose ĝ/u would overflow the compute dtype is rejected
+ * with an {@code IllegalArgumentException} (the state is kept). The builder's {@code optInitialLogPartition} starts u from a given log Z
  * instead of ĝ₀.
  *
  * <p>Paper: Wei Jiang et al., "Learning Unnormalized Statistical Models via Compositional
@@ -124,11 +125,27 @@ public final class CompositionalNllLoss extends BaseLoss {
         Slot logQ = in.prediction(2, "log q(noise)").requireRank("(M)", 1).requireSameBatch(noise);
         NDArray logG = Numerics.logMeanExp(noise.array().sub(logQ.array()), 0);
         double logGNow = logG.stopGradient().toType(DataType.FLOAT64, false).getDouble();
-        logU = updatedLogU(logGNow);
+        double nextLogU = updatedLogU(logGNow);
+        requireRepresentableRatio(noise, logQ, logGNow - nextLogU, logG.getDataType());
+        logU = nextLogU;
         NDArray meanData = data.array().mean();
         monitoredNll = -meanData.stopGradient().toType(DataType.FLOAT64, false).getDouble() + logU;
         // a Java number would promote these 0-d arrays to float64: the constant takes their dtype
         return logG.sub(Scalar.of(logG, logU)).exp().sub(meanData);
+    }
+
+    /**
+     * ĝ/u must be a finite number of the compute dtype: with γ &gt; 0 it is at most 1/γ, but with γ = 0
+     * (a fixed partition estimate) a batch whose f(noise) − log q(noise) is far above log u would give
+     * an infinite value and gradient. The state is left as it was.
+     */
+    private static void requireRepresentableRatio(Slot noise, Slot logQ, double logRatio, DataType type) {
+        double limit = type == DataType.FLOAT64 ? Math.log(Double.MAX_VALUE) : Math.log(Float.MAX_VALUE);
+        if (logRatio > limit - 1) {
+            throw noise.fail("minus " + logQ.describe() + " gives ĝ/u = e^" + logRatio + ", beyond the " + type
+                    + " range: the noise scores are far above the partition estimate log u (use γ > 0 or a"
+                    + " larger initial log partition)");
+        }
     }
 
     private double updatedLogU(double logG) {

@@ -26,8 +26,8 @@ import io.github.lossforge.core.Slot;
  * weights. A class whose softmax mass underflows to 0 over the batch contributes no confusion.
  *
  * <p>Slots: predictions[0] logits (N, C); labels are not read (DJL's {@code EasyTrain} needs one
- * label array). Parameters: {@code temperature} (1.0, &gt; 0), {@code reduction} ({@code mean} or
- * {@code sum}, the same value: the loss is defined on the whole batch).
+ * label array). Parameters: {@code temperature} (1.0, &gt; 0), {@code reduction} ({@code mean}
+ * only: the loss is defined on the whole batch).
  */
 public final class ClassConfusionLoss extends BaseLoss {
 
@@ -41,8 +41,8 @@ public final class ClassConfusionLoss extends BaseLoss {
     public static final LossInfo INFO =
             LossInfo.builder(ID, ClassConfusionLoss.class)
                     .paper("test-time objective beside α-BN of You, Li, Zhao: Test-time Batch Statistics"
-                            + " Calibration for Covariate Shift, 2021, arXiv 2110.04065 (their Core formula is not"
-                            + " available; MCC-style stand-in, Jin et al. 2020, arXiv 1912.03699)")
+                            + " Calibration for Covariate Shift, 2021, arXiv 2110.04065 (our form: their Core formula is"
+                            + " not available; MCC-style stand-in, Jin et al. 2020, arXiv 1912.03699)")
                     .prediction("P0 logits (N,C)")
                     .batchLevel()
                     .example("test-time adaptation: minimise on unlabelled test batches through AlphaBatchNorm layers")

@@ -32,8 +32,8 @@ import java.util.List;
  *
  * <p>Slots: predictions[0] predictions f (n); labels[0] bag index of each instance (n), int64 in [0,
  * m), every bag non-empty; labels[1] bag responses ȳ (m). Parameters: {@code rho} (0.5, in [0, 1]),
- * {@code base} ({@code squared} | {@code bce}), {@code reduction} ({@code mean} or {@code sum}, the
- * same value: the loss is defined on the whole batch).
+ * {@code base} ({@code squared} | {@code bce}), {@code reduction} ({@code mean} only: the loss is
+ * defined on the whole batch).
  *
  * <p>Paper: Adel Javanmard, Lin Chen, Vahab Mirrokni, Ashwinkumar Badanidiyuru, Gang Fu, "Learning
  * from Aggregate responses: Instance Level versus Bag Level Loss Functions", ICLR 2024, arXiv

@@ -43,8 +43,8 @@ import java.util.List;
  * <p>Slots: predictions[0] ŷ (N, D_y) or (N); predictions[1] representation t (N, D_t) or (N);
  * labels[0] y (N, D_y) or (N); labels[1] input x (N, D_x) or (N). Parameters: {@code beta} (0.01, ≥ 0,
  * the code's default), {@code sigma} (1.0, &gt; 0, the width of every kernel), {@code variant}
- * ({@code paper} | {@code code}), {@code reduction} ({@code mean} or {@code sum}, the same value: the
- * whole batch forms one loss).
+ * ({@code paper} | {@code code}), {@code reduction} ({@code mean} only: the whole batch forms one
+ * loss).
  *
  * <p>Paper: Shujian Yu, Xi Yu, Sigurd Løkse, Robert Jenssen, José C. Príncipe, "Cauchy-Schwarz
  * Divergence Information Bottleneck for Regression", ICLR 2024, arXiv 2404.17951; official code

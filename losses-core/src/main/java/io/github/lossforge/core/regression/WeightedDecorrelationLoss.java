@@ -45,7 +45,7 @@ import java.util.Random;
  * sum; labels are not read (DJL's {@code EasyTrain} needs one label array). Parameters: {@code
  * randomFeatures} (1, ≥ 1: features per dimension), {@code seed} (42), {@code clusters} ({@code none}
  * in the registry; the builder's {@code optClusters} takes one cluster index per dimension), {@code
- * reduction} ({@code mean} or {@code sum}, the same value).
+ * reduction} ({@code mean} only: the loss is defined on the whole batch).
  *
  * <p>Paper: Zhengyu Chen et al., "Learning to Reweight for Graph Neural Network" (L2R-GNN), AAAI 2024,
  * arXiv 2312.12475; the code is StableNet's (Zhang et al., "Deep Stable Learning for Out-Of-Distribution

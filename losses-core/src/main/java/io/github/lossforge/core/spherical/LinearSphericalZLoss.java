@@ -19,7 +19,7 @@ import io.github.lossforge.core.Slot;
  *
  * <p>then the Z-loss \( L = \frac{1}{a}\log(1 + e^{a(b - z_c)}) \) with \( z_c = (o_c - \mu)/\sqrt{\sigma^2
  * + \varepsilon^2} \), exactly as {@code z-loss-spherical} ({@link
- * io.github.lossforge.core.classification.SphericalZLoss}) on the materialised outputs. Cost O(V·d² +
+ * SphericalZLoss}) on the materialised outputs. Cost O(V·d² +
  * N·d²); extra memory O(d² + N·d): nothing of size V beyond W itself and the bias, and never N×V. The
  * Gram matrix of the centred columns is formed as \( W^\top W - V m m^\top \) (m the mean row of W), so
  * no centred copy of W is made; the bias is centred exactly. The subtraction loses relative precision

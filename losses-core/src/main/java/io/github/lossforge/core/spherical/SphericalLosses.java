@@ -11,6 +11,6 @@ public final class SphericalLosses implements LossProvider {
     /** {@inheritDoc} */
     @Override
     public List<LossInfo> losses() {
-        return List.of(LinearSphericalZLoss.INFO);
+        return List.of(SphericalZLoss.INFO, LinearSphericalZLoss.INFO);
     }
 }

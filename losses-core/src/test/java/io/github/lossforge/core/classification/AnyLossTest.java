@@ -122,9 +122,9 @@ class AnyLossTest extends LossContract {
                 new RegistryCase(Map.of(), () -> AnyLoss.builder().build()),
                 new RegistryCase(Map.of("metric", "fbeta", "beta", 2, "amplifier", 10L),
                         () -> AnyLoss.builder().optMetric("fbeta").optBeta(2).optAmplifier(10).build()),
-                new RegistryCase(Map.of("metric", "gmean", "fromLogits", true, "reduction", "sum"),
+                new RegistryCase(Map.of("metric", "gmean", "fromLogits", true),
                         () -> AnyLoss.builder().optMetric("gmean").optFromLogits(true)
-                                .optReduction(Reduction.SUM).build()));
+                                .build()));
     }
 
     @Override

@@ -11,11 +11,11 @@ import java.util.List;
 import java.util.Random;
 
 /** The bad-input matrix of every loss that takes (N, C) scores and (N) class targets. */
-final class ClassificationBadInputs {
+public final class ClassificationBadInputs {
 
     private ClassificationBadInputs() {}
 
-    static List<BadInput> forScoresAndTargets(Random rng, String role, String layout) {
+    public static List<BadInput> forScoresAndTargets(Random rng, String role, String layout) {
         return forScoresAndTargets(rng, role, layout, List.of());
     }
 
@@ -23,7 +23,7 @@ final class ClassificationBadInputs {
      * The same matrix for a loss that takes further label slots after the targets (e.g. sample ids):
      * every case but the missing-target one carries {@code extraLabels}, valid for a batch of 4.
      */
-    static List<BadInput> forScoresAndTargets(Random rng, String role, String layout, List<HostTensor> extraLabels) {
+    public static List<BadInput> forScoresAndTargets(Random rng, String role, String layout, List<HostTensor> extraLabels) {
         HostTensor logits = Generators.normal(rng, 1, 4, 3);
         HostTensor targets = Generators.classes(rng, 3, 4);
         return withExtraLabels(extraLabels, List.of(

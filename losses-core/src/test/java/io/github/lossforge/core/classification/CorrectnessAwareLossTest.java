@@ -103,9 +103,9 @@ class CorrectnessAwareLossTest extends LossContract {
     protected List<RegistryCase> registryCases() {
         return List.of(
                 new RegistryCase(Map.of(), () -> CorrectnessAwareLoss.builder().build()),
-                new RegistryCase(Map.of("balanced", false, "eps", 0, "reduction", "sum"),
+                new RegistryCase(Map.of("balanced", false, "eps", 0),
                         () -> CorrectnessAwareLoss.builder().optBalanced(false).optEps(0)
-                                .optReduction(Reduction.SUM).build()));
+                                .build()));
     }
 
     @Override

@@ -140,10 +140,9 @@ class HybridMultiLabelLossTest extends LossContract {
     protected List<RegistryCase> registryCases() {
         return List.of(
                 new RegistryCase(Map.of(), () -> HybridMultiLabelLoss.builder().build()),
-                new RegistryCase(Map.of("lambdaCorrelation", 1, "lambdaContrastive", 0.5, "margin", 3L,
-                        "reduction", "sum"),
+                new RegistryCase(Map.of("lambdaCorrelation", 1, "lambdaContrastive", 0.5, "margin", 3L),
                         () -> HybridMultiLabelLoss.builder().optLambdaCorrelation(1).optLambdaContrastive(0.5)
-                                .optMargin(3).optReduction(Reduction.SUM).build()));
+                                .optMargin(3).build()));
     }
 
     @Override

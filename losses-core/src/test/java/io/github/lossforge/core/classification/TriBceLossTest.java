@@ -74,8 +74,8 @@ class TriBceLossTest extends LossContract {
     protected List<RegistryCase> registryCases() {
         return List.of(
                 new RegistryCase(Map.of(), () -> TriBceLoss.builder().build()),
-                new RegistryCase(Map.of("detachWeights", true, "reduction", "sum"),
-                        () -> TriBceLoss.builder().optDetachWeights(true).optReduction(Reduction.SUM).build()));
+                new RegistryCase(Map.of("detachWeights", true),
+                        () -> TriBceLoss.builder().optDetachWeights(true).build()));
     }
 
     @Override

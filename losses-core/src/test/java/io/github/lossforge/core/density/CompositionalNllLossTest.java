@@ -126,8 +126,8 @@ class CompositionalNllLossTest extends LossContract {
     protected List<RegistryCase> registryCases() {
         return List.of(
                 new RegistryCase(Map.of(), () -> CompositionalNllLoss.builder().build()),
-                new RegistryCase(Map.of("gamma", 1, "reduction", "sum"),
-                        () -> CompositionalNllLoss.builder().optGamma(1).optReduction("sum").build()));
+                new RegistryCase(Map.of("gamma", 1),
+                        () -> CompositionalNllLoss.builder().optGamma(1).build()));
     }
 
     @Override
@@ -288,5 +288,23 @@ class CompositionalNllLossTest extends LossContract {
                 .hasMessageContaining("compositional-nll").hasMessageContaining("gamma");
         assertThatThrownBy(() -> CompositionalNllLoss.builder().optInitialLogPartition(Double.POSITIVE_INFINITY).build())
                 .hasMessageContaining("finite");
+    }
+
+    @Test
+    void noiseFarAboveAFixedPartitionEstimateIsRejectedAndTheStateKept() {
+        CompositionalNllLoss loss = CompositionalNllLoss.builder().optGamma(0).optInitialLogPartition(0).build();
+        Sample far = new Sample(List.of(), List.of(HostTensor.floats(new double[] {0.5, -0.2}, 2),
+                HostTensor.floats(new double[] {100, 3}, 2), HostTensor.floats(new double[] {-1, -2}, 2)));
+        // log ĝ = log((e^101 + e^5)/2) ≈ 100.3 > log(Float.MAX_VALUE) ≈ 88.7: float32 would give ∞
+        assertThatThrownBy(() -> Evaluation.of(loss, far, DataType.FLOAT32))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("compositional-nll")
+                .hasMessageContaining("predictions[1]")
+                .hasMessageContaining("predictions[2]")
+                .hasMessageContaining("float32");
+        assertThat(loss.logPartitionEstimate()).isEqualTo(0);
+        double expected = fixedPartition(0).mean(far);
+        Close.assertClose("the same batch fits float64", Evaluation.of(loss, far, DataType.FLOAT64).value(),
+                new double[] {expected}, 1e-12);
     }
 }

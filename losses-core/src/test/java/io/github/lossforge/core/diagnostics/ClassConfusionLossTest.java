@@ -87,8 +87,8 @@ class ClassConfusionLossTest extends LossContract {
     protected List<RegistryCase> registryCases() {
         return List.of(
                 new RegistryCase(Map.of(), () -> ClassConfusionLoss.builder().build()),
-                new RegistryCase(Map.of("temperature", 2, "reduction", "sum"),
-                        () -> ClassConfusionLoss.builder().optTemperature(2).optReduction("sum").build()));
+                new RegistryCase(Map.of("temperature", 2),
+                        () -> ClassConfusionLoss.builder().optTemperature(2).build()));
     }
 
     @Override

@@ -152,8 +152,8 @@ class AggregateResponseLossTest extends LossContract {
     protected List<RegistryCase> registryCases() {
         return List.of(
                 new RegistryCase(Map.of(), () -> AggregateResponseLoss.builder().build()),
-                new RegistryCase(Map.of("rho", 1, "base", "bce", "reduction", "sum"),
-                        () -> AggregateResponseLoss.builder().optRho(1).optBase("bce").optReduction("sum").build()));
+                new RegistryCase(Map.of("rho", 1, "base", "bce"),
+                        () -> AggregateResponseLoss.builder().optRho(1).optBase("bce").build()));
     }
 
     @Override

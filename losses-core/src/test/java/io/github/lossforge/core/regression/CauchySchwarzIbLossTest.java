@@ -186,9 +186,9 @@ class CauchySchwarzIbLossTest extends LossContract {
     protected List<RegistryCase> registryCases() {
         return List.of(
                 new RegistryCase(Map.of(), () -> CauchySchwarzIbLoss.builder().build()),
-                new RegistryCase(Map.of("beta", 1, "sigma", 0.5, "variant", "code", "reduction", "sum"),
+                new RegistryCase(Map.of("beta", 1, "sigma", 0.5, "variant", "code"),
                         () -> CauchySchwarzIbLoss.builder().optBeta(1).optSigma(0.5).optVariant("code")
-                                .optReduction("sum").build()));
+                                .build()));
     }
 
     @Override

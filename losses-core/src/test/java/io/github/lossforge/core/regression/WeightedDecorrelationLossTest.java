@@ -134,8 +134,8 @@ class WeightedDecorrelationLossTest extends LossContract {
     protected List<RegistryCase> registryCases() {
         return List.of(
                 new RegistryCase(Map.of(), () -> WeightedDecorrelationLoss.builder().build()),
-                new RegistryCase(Map.of("randomFeatures", 3, "seed", 5, "clusters", "none", "reduction", "sum"),
-                        () -> WeightedDecorrelationLoss.builder().optRandomFeatures(3).optSeed(5).optReduction("sum").build()));
+                new RegistryCase(Map.of("randomFeatures", 3, "seed", 5, "clusters", "none"),
+                        () -> WeightedDecorrelationLoss.builder().optRandomFeatures(3).optSeed(5).build()));
     }
 
     @Override

@@ -16,7 +16,6 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import io.github.lossforge.core.Reduction;
-import io.github.lossforge.core.classification.SphericalZLoss;
 import io.github.lossforge.core.testkit.Close;
 import io.github.lossforge.core.testkit.Evaluation;
 import io.github.lossforge.core.testkit.Generators;

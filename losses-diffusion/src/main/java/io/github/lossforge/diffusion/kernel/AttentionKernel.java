@@ -2,6 +2,7 @@ package io.github.lossforge.diffusion.kernel;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
 
 /**
  * A fused implementation of the attention-constrained diffusion losses (spec §3): one pass over the
@@ -54,6 +55,18 @@ public interface AttentionKernel {
      * @return values (N) and the gradients with respect to {@code maps} and, when given, {@code selfAttention}
      */
     FusedValue layout(NDArray maps, NDArray selfAttention, NDArray masks, LayoutWeights weights);
+
+    /**
+     * Whether {@link #layout} is faster than the loss's autograd composition for these inputs; when
+     * it is not, the loss runs the composition (the value and gradient are the same either way).
+     *
+     * @param maps the shape (N, K, H, W) of the cross-attention maps
+     * @param aligned whether a self-attention is given
+     * @return true by default
+     */
+    default boolean fasterLayout(Shape maps, boolean aligned) {
+        return true;
+    }
 
     /**
      * The weights of BACON's three terms and the epsilon of its normaliser.

@@ -68,4 +68,12 @@ class AttentionKernelsTest {
             assertThat(v.gradients()[0].getDataType()).isEqualTo(DataType.FLOAT32);
         }
     }
+
+    @Test
+    void theCpuLayoutKernelIsChosenOnlyWhereItBeatsTheComposition() {
+        CpuAttentionKernel cpu = new CpuAttentionKernel();
+        assertThat(cpu.fasterLayout(new Shape(1, 8, 64, 64), false)).as("8 maps of 64×64, no self-attention").isFalse();
+        assertThat(cpu.fasterLayout(new Shape(1, 8, 64, 64), true)).as("with self-attention").isTrue();
+        assertThat(cpu.fasterLayout(new Shape(4, 8, 128, 128), false)).as("4 images of 8 maps of 128×128").isFalse();
+    }
 }

@@ -1,30 +1,35 @@
 package io.github.lossforge.segmentation.overlap;
 
 import ai.djl.ndarray.NDArray;
-import io.github.lossforge.core.BaseLoss;
 import io.github.lossforge.core.LossInfo;
 import io.github.lossforge.core.LossInputs;
 import io.github.lossforge.core.ParamSpec;
-import io.github.lossforge.core.Reduction;
-import io.github.lossforge.core.Scalar;
 
 /**
  * The Dice loss and its self-adjusting form (Li et al.), for binary and multi-class dense or token
- * predictions.
+ * predictions, with the region Dice of segmentation (MONAI) as an aggregation.
  *
- * <p>With \( \tilde p = (1 - p)^\alpha p \) (α = 0 gives p), smoothing s and 0/1 targets y:
+ * <p>With \( \tilde p = (1 - p)^\alpha p \) (α = 0 gives p), smoothing s, 0/1 targets y, p = σ(x)
+ * for C = 1 and the softmax over the class axis for C &gt; 1 (y one-hot), every aggregation is the
+ * fraction \( 1 - \frac{2\sum \tilde p y + s}{\sum \tilde p + \sum y + s} \) (with
+ * \( \sum \tilde p^2 + \sum y^2 \) when {@code squareDenominator}) over a different set of sums:
  * <ul>
- *   <li><b>C = 1, {@code setLevel = true}</b> (default for C = 1): p = σ(x), one set-level Dice over
- *       every kept element of the batch, \( 1 - \frac{2\sum \tilde p y + s}{\sum \tilde p + \sum y + s}
- *       \) (with \( \sum \tilde p^2 + \sum y^2 \) when {@code squareDenominator}). The value is a scalar
- *       for the whole batch: {@code mean} and {@code sum} both return it, {@code none} is rejected.
- *   <li><b>C = 1, {@code setLevel = false}</b>: the same fraction per element, reduced over tokens.
- *   <li><b>C &gt; 1</b>: p = softmax over the class axis, y one-hot; per token
- *       \( \sum_c \big[1 - \frac{2\tilde p_c y_c + s}{\tilde p_c + y_c + s}\big] \) (squares in the
- *       denominator when {@code squareDenominator}), reduced over tokens: {@code mean} divides by the
- *       number of kept tokens, {@code none} returns the per-token values shaped (N, S...).
+ *   <li><b>{@code token}</b>: no sums, one fraction per token and class, summed over classes, then
+ *       reduced over tokens ({@code mean} divides by the number of kept tokens, {@code none} returns
+ *       the per-token values shaped (N, S...)): the NLP form of Li et al.
+ *   <li><b>{@code image}</b>: per image n and class c over the kept spatial positions, then the mean
+ *       over the included classes gives the value of image n, reduced over images ({@code mean}
+ *       over the images with a kept position, {@code sum}, {@code none} = (N)): MONAI's
+ *       {@code DiceLoss} with smooth_nr = smooth_dr = s. Pick this for image segmentation.
+ *   <li><b>{@code batch}</b>: per class over every kept element of the batch, then the mean over
+ *       the included classes; one value per batch, so {@code mean} is its only reduction (MONAI's
+ *       {@code batch=True}).
+ *   <li><b>{@code auto}</b> (default, the behaviour before the option existed): C = 1 takes
+ *       {@code batch} (one set-level Dice; {@code setLevel = false} makes it {@code token}), C &gt; 1
+ *       takes {@code token}.
  * </ul>
- * It is computed as \( \frac{D - 2I}{D + s} \) with D the denominator sum and I the overlap, which is
+ * {@code includeBackground = false} drops class 0 when C &gt; 1 (ignored for C = 1). Every fraction
+ * is computed as \( \frac{D - 2I}{D + s} \) with D the denominator sum and I the overlap, which is
  * the same value without the cancellation of 1 − (…). Denominators are floored at 1e-30 (float32) /
  * 1e-300 (float64) so that an underflowing denominator cannot make the gradient NaN; this matters only
  * for a smoothing below the floor, and a 0/0 (s = 0, p = y = 0) reads 0.
@@ -32,17 +37,19 @@ import io.github.lossforge.core.Scalar;
  * <p>Slots: predictions[0] logits (N, C, S...) or (N, C) tokens, any number of spatial axes (2-D
  * images, 3-D volumes); C = 1 means binary. labels[0] class indices (N, S...) int64 (int32 accepted;
  * 0/1 for C = 1); labels[1] optional 0/1 mask (N, S...) of any numeric or boolean dtype: masked-out
- * tokens are excluded from every sum and from the token count. With every token masked out the loss
- * is 0.
+ * positions are excluded from every sum and from the token (or image) count. With every position
+ * masked out the loss is 0.
  *
  * <p>Parameters: {@code alpha} (0.0, ≥ 0: self-adjusting exponent), {@code smooth} (1.0, ≥ 0),
  * {@code squareDenominator} (false), {@code fromLogits} (true; false takes probabilities in [0, 1],
- * per class for C &gt; 1), {@code setLevel} (true; concerns C = 1 only), {@code reduction} (mean).
- * 1 − p is clamped at 1e-7 (float32) / 1e-15 (float64) inside \( (1 - p)^\alpha \), whose derivative
- * is infinite at p = 1.
+ * per class for C &gt; 1), {@code setLevel} (true; concerns C = 1 with {@code aggregation = auto}
+ * only), {@code aggregation} ({@code auto}), {@code includeBackground} (true), {@code reduction}
+ * (mean). 1 − p is clamped at 1e-7 (float32) / 1e-15 (float64) inside \( (1 - p)^\alpha \), whose
+ * derivative is infinite at p = 1.
  *
  * <p>Paper: Xiaoya Li, Xiaofei Sun, Yuxian Meng, Junjun Liang, Fei Wu, Jiwei Li, "Dice Loss for
- * Data-imbalanced NLP Tasks", ACL 2020, arXiv 1911.02855.
+ * Data-imbalanced NLP Tasks", ACL 2020, arXiv 1911.02855; the region form: Milletari, Navab, Ahmadi,
+ * "V-Net", 3DV 2016, arXiv 1606.04797, as MONAI's {@code DiceLoss} computes it.
  *
  * <p>Differs from the official code (ShannonAI/dice_loss_for_NLP): the mask is flattened with the
  * tokens (the official binary path multiplies (N) probabilities by an (N, 1) mask, which broadcasts to
@@ -50,12 +57,25 @@ import io.github.lossforge.core.Scalar;
  * denominator is per token, as in the paper (the official code mixes a per-token numerator with a
  * per-class whole-batch denominator); inputs of any rank are accepted (the official code hard-codes
  * softmax over axis 1 of (N, C)); OHEM is not ported; the default smoothing is 1.0 (the released
- * training scripts) rather than the code's 1e-4.
+ * training scripts) rather than the code's 1e-4. Differs from MONAI's {@code image} form in that an
+ * image whose every position is masked out is left out of the mean (MONAI has no mask).
  */
 public final class DiceLoss extends OverlapLoss {
 
     /** The registry id. */
     public static final String ID = "dice";
+
+    /** {@code aggregation}: C = 1 batch (token with setLevel = false), C &gt; 1 token (the default). */
+    public static final String AGGREGATION_AUTO = "auto";
+
+    /** {@code aggregation}: one fraction per token and class, summed over classes. */
+    public static final String AGGREGATION_TOKEN = "token";
+
+    /** {@code aggregation}: per image and class over the spatial positions (MONAI's region Dice). */
+    public static final String AGGREGATION_IMAGE = "image";
+
+    /** {@code aggregation}: per class over the whole batch, one value per batch. */
+    public static final String AGGREGATION_BATCH = "batch";
 
     /** What the registry knows of this loss. */
     public static final LossInfo INFO =
@@ -70,13 +90,17 @@ public final class DiceLoss extends OverlapLoss {
                     .param(ParamSpec.number("smooth", 1.0, "≥ 0: smoothing added to numerator and denominator"))
                     .param(ParamSpec.bool("squareDenominator", false, "use p̃² + y² in the denominator"))
                     .param(ParamSpec.bool("fromLogits", true, "predictions are logits (else probabilities)"))
-                    .param(ParamSpec.bool("setLevel", true, "C=1: one set-level Dice over the batch (else per token)"))
+                    .param(ParamSpec.bool("setLevel", true,
+                            "C=1 with aggregation auto: one set-level Dice over the batch (else per token)"))
+                    .params(AGGREGATION_PARAMETERS)
                     .factory(p -> builder()
                             .optAlpha(p.number("alpha"))
                             .optSmooth(p.number("smooth"))
                             .optSquareDenominator(p.bool("squareDenominator"))
                             .optFromLogits(p.bool("fromLogits"))
                             .optSetLevel(p.bool("setLevel"))
+                            .optAggregation(p.word("aggregation"))
+                            .optIncludeBackground(p.bool("includeBackground"))
                             .optReduction(p.reduction())
                             .build())
                     .build();
@@ -88,7 +112,11 @@ public final class DiceLoss extends OverlapLoss {
     private final boolean setLevel;
 
     private DiceLoss(Builder b) {
-        super(ID, b.reduction());
+        super(ID, b);
+        if (!b.setLevel && !AGGREGATION_AUTO.equals(aggregation())) {
+            throw new IllegalArgumentException(ID + ": setLevel = false concerns aggregation 'auto' only, got"
+                    + " aggregation '" + aggregation() + "' (use aggregation 'token' for per-token values)");
+        }
         requireNonNegative("alpha", b.alpha);
         requireNonNegative("smooth", b.smooth);
         this.alpha = b.alpha;
@@ -113,26 +141,14 @@ public final class DiceLoss extends OverlapLoss {
         OverlapInputs d = OverlapInputs.read(in, fromLogits);
         NDArray pt = d.selfAdjusted(alpha);
         NDArray y = d.y();
-        NDArray predicted = squareDenominator ? pt.square() : pt;
-        if (d.binary() && setLevel) {
-            if (reduction() == Reduction.NONE) {
-                throw new IllegalArgumentException(ID + ": reduction 'none' is not available for the set-level"
-                        + " binary Dice (C = 1, setLevel = true), which is one value for the whole batch;"
-                        + " use setLevel = false for per-token values");
-            }
-            NDArray overlap = d.keptSum(pt.mul(y));
-            NDArray total = d.keptSum(predicted).add(d.keptSum(y));
-            // Both sums are 0-dimensional: a Java-number smoothing would promote them to float64.
-            return OverlapInputs.fraction(total.sub(overlap.add(overlap)), total.add(Scalar.of(total, smooth)));
-        }
-        NDArray total = predicted.add(y);
+        NDArray total = (squareDenominator ? pt.square() : pt).add(y);
         NDArray overlap = pt.mul(y);
-        NDArray perToken = d.perToken(total.sub(overlap.add(overlap)), total.add(smooth));
-        return overTokens(perToken, d);
+        return aggregate(d, total.sub(overlap.add(overlap)), total, smooth, !setLevel,
+                "the set-level binary Dice (C = 1, setLevel = true, aggregation auto)");
     }
 
     /** Builds a {@link DiceLoss}. */
-    public static final class Builder extends BaseLoss.Builder<Builder> {
+    public static final class Builder extends OverlapBuilder<Builder> {
         private double alpha;
         private double smooth = 1.0;
         private boolean squareDenominator;
@@ -186,7 +202,8 @@ public final class DiceLoss extends OverlapLoss {
         }
 
         /**
-         * For C = 1: one set-level Dice over the whole batch (true) or one value per element (false).
+         * For C = 1 with {@code aggregation = auto}: one set-level Dice over the whole batch (true) or
+         * one value per element (false).
          *
          * @param setLevel default true
          * @return this

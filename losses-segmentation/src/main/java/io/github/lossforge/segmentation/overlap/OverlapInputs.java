@@ -1,6 +1,7 @@
 package io.github.lossforge.segmentation.overlap;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
@@ -141,13 +142,48 @@ final class OverlapInputs {
     }
 
     /**
-     * Sums over the kept tokens of every class: a scalar on the binary path, (C) otherwise.
+     * The classes that take part: all of them, or all but class 0 when the background is excluded
+     * and C &gt; 1 (a binary input has only its foreground).
      *
      * @param values per-element values, the shape of p
-     * @return the masked sums over tokens
+     * @param includeBackground whether class 0 takes part
+     * @return (T) on the binary path, (T, C') otherwise
      */
-    NDArray keptSum(NDArray values) {
-        return values.mul(keepPerElement()).sum(new int[] {0});
+    NDArray classes(NDArray values, boolean includeBackground) {
+        return binary || includeBackground ? values : values.get(new NDIndex(":, 1:"));
+    }
+
+    /**
+     * Masked sums over the spatial positions of each image, per class.
+     *
+     * @param values per-element values from {@link #classes}
+     * @return (N, C'), C' = 1 on the binary path
+     */
+    NDArray imageSums(NDArray values) {
+        long n = tokenShape.get(0);
+        NDArray kept = values.mul(keepPerElement());
+        return binary ? kept.reshape(n, -1).sum(new int[] {1}).reshape(n, 1)
+                : kept.reshape(n, -1, kept.getShape().get(1)).sum(new int[] {1});
+    }
+
+    /**
+     * Masked sums over every kept token of the batch, per class.
+     *
+     * @param values per-element values from {@link #classes}
+     * @return (C'), never 0-dimensional (C' = 1 on the binary path)
+     */
+    NDArray batchSums(NDArray values) {
+        NDArray kept = values.mul(keepPerElement());
+        return (binary ? kept.reshape(-1, 1) : kept).sum(new int[] {0});
+    }
+
+    /**
+     * Which images have at least one kept position.
+     *
+     * @return (N) 1 where an image counts, 0 where its every position is masked out
+     */
+    NDArray imagesKept() {
+        return keep.reshape(tokenShape.get(0), -1).sum(new int[] {1}).gt(0).toType(keep.getDataType(), false);
     }
 
     /**

@@ -2,16 +2,52 @@ package io.github.lossforge.segmentation.overlap;
 
 import ai.djl.ndarray.NDArray;
 import io.github.lossforge.core.BaseLoss;
+import io.github.lossforge.core.ParamSpec;
 import io.github.lossforge.core.Reduction;
 
+import java.util.List;
+
 /**
- * What the Dice-family losses share: token-wise values are reduced over kept tokens inside
- * {@code compute} (the mask decides the count), and {@code none} returns them shaped (N, S...).
+ * What the Dice-family losses share: the per-element numerators and denominators of a loss are
+ * aggregated here ({@code token}: per token, summed over classes; {@code image}: per image and class
+ * over the spatial positions, MONAI's region Dice; {@code batch}: per class over the whole batch),
+ * values are reduced over kept tokens or images inside {@code compute} (the mask decides the
+ * count), and {@code none} returns them shaped (N, S...) for {@code token}, (N) for {@code image}.
  */
 abstract class OverlapLoss extends BaseLoss {
 
-    OverlapLoss(String id, Reduction reduction) {
-        super(id, reduction, true);
+    /** The registry parameters every Dice-family loss takes, in order. */
+    static final List<ParamSpec> AGGREGATION_PARAMETERS = List.of(
+            ParamSpec.word("aggregation", DiceLoss.AGGREGATION_AUTO,
+                    List.of(DiceLoss.AGGREGATION_AUTO, DiceLoss.AGGREGATION_TOKEN, DiceLoss.AGGREGATION_IMAGE,
+                            DiceLoss.AGGREGATION_BATCH),
+                    "auto (C=1: batch, C>1: token), token, image (per image and class over the spatial axes,"
+                            + " then the mean: MONAI's region Dice) or batch (per class over the batch)"),
+            ParamSpec.bool("includeBackground", true, "false drops class 0 when C > 1"));
+
+    private final String aggregation;
+    private final boolean includeBackground;
+
+    OverlapLoss(String id, OverlapBuilder<?> b) {
+        super(id, b.reduction(), true);
+        if (!AGGREGATION_PARAMETERS.get(0).words().contains(b.aggregation)) {
+            throw new IllegalArgumentException(id + ": aggregation must be one of "
+                    + String.join(", ", AGGREGATION_PARAMETERS.get(0).words()) + ", got " + b.aggregation);
+        }
+        if (DiceLoss.AGGREGATION_BATCH.equals(b.aggregation)) {
+            requireBatchReduction(id, b.reduction(), "aggregation 'batch'");
+        }
+        this.aggregation = b.aggregation;
+        this.includeBackground = b.includeBackground;
+    }
+
+    /**
+     * The aggregation set by the builder ({@code auto} unless set).
+     *
+     * @return auto, token, image or batch
+     */
+    public String aggregation() {
+        return aggregation;
     }
 
     /**
@@ -27,6 +63,52 @@ abstract class OverlapLoss extends BaseLoss {
     }
 
     /**
+     * Aggregates per-element fractions {@code num / (den + smooth)} as the aggregation says, and
+     * reduces. With {@code auto}, a binary input (C = 1) takes {@code batch} unless
+     * {@code binaryTokens}, and a multi-class input takes {@code token}. Classes are dropped first
+     * when {@code includeBackground} is false and C &gt; 1.
+     *
+     * @param d the flattened inputs
+     * @param num per-element numerators, the shape of p, 0 ≤ num ≤ den
+     * @param den per-element denominators without the smoothing, the shape of p
+     * @param smooth the smoothing s ≥ 0
+     * @param binaryTokens whether {@code auto} means {@code token} for C = 1 (Dice's setLevel = false)
+     * @param autoHint what the message names when {@code auto} resolves to {@code batch} and the
+     *     reduction is not {@code mean}
+     * @return the reduced value
+     */
+    final NDArray aggregate(OverlapInputs d, NDArray num, NDArray den, double smooth, boolean binaryTokens,
+            String autoHint) {
+        String resolved = aggregation;
+        if (DiceLoss.AGGREGATION_AUTO.equals(aggregation)) {
+            resolved = d.binary() && !binaryTokens ? DiceLoss.AGGREGATION_BATCH : DiceLoss.AGGREGATION_TOKEN;
+            if (DiceLoss.AGGREGATION_BATCH.equals(resolved)) {
+                requireBatchReduction(id(), reduction(), autoHint);
+            }
+        }
+        NDArray n = d.classes(num, includeBackground);
+        NDArray m = d.classes(den, includeBackground);
+        switch (resolved) {
+            case DiceLoss.AGGREGATION_IMAGE: {
+                NDArray perImage = OverlapInputs.fraction(d.imageSums(n), d.imageSums(m).add(smooth))
+                        .mean(new int[] {1});
+                return reduceKept(perImage, d.imagesKept());
+            }
+            case DiceLoss.AGGREGATION_BATCH:
+                return OverlapInputs.fraction(d.batchSums(n), d.batchSums(m).add(smooth)).mean();
+            default:
+                return overTokens(d.perToken(n, m.add(smooth)), d);
+        }
+    }
+
+    private static void requireBatchReduction(String id, Reduction reduction, String what) {
+        if (reduction != Reduction.MEAN) {
+            throw new IllegalArgumentException(id + ": reduction '" + reduction.key() + "' is not available with "
+                    + what + ", which is one value per batch: use 'mean'");
+        }
+    }
+
+    /**
      * Reduces per-token values over the kept tokens: the mean divides by the number kept (0 when
      * none is kept); {@code none} gives the values shaped (N, S...), 0 where masked out.
      *
@@ -34,14 +116,49 @@ abstract class OverlapLoss extends BaseLoss {
      * @param inputs the flattened inputs (keep vector and token shape)
      * @return the reduced value
      */
-    final NDArray overTokens(NDArray perToken, OverlapInputs inputs) {
+    private NDArray overTokens(NDArray perToken, OverlapInputs inputs) {
         NDArray reduced = reduceKept(perToken, inputs.keep());
         return reduction() == Reduction.NONE ? reduced.reshape(inputs.tokenShape()) : reduced;
     }
 
-    /** Reduction happens in {@code compute}, over the kept tokens only. */
+    /** Reduction happens in {@code compute}, over the kept tokens or images only. */
     @Override
     protected final NDArray reduce(NDArray values) {
         return values;
+    }
+
+    /**
+     * The builder options every Dice-family loss shares.
+     *
+     * @param <B> the concrete builder
+     */
+    abstract static class OverlapBuilder<B extends OverlapBuilder<B>> extends BaseLoss.Builder<B> {
+        private String aggregation = DiceLoss.AGGREGATION_AUTO;
+        private boolean includeBackground = true;
+
+        /**
+         * Sets how per-element terms are aggregated.
+         *
+         * @param aggregation {@code auto} (default: C = 1 batch, C &gt; 1 token), {@code token},
+         *     {@code image} (per image and class over the spatial positions, then the mean: MONAI's
+         *     {@code DiceLoss}) or {@code batch} (per class over the whole batch, then the mean;
+         *     reduction {@code mean} only)
+         * @return this
+         */
+        public B optAggregation(String aggregation) {
+            this.aggregation = aggregation;
+            return self();
+        }
+
+        /**
+         * Whether class 0 (the background) takes part when C &gt; 1 (ignored for C = 1).
+         *
+         * @param includeBackground default true
+         * @return this
+         */
+        public B optIncludeBackground(boolean includeBackground) {
+            this.includeBackground = includeBackground;
+            return self();
+        }
     }
 }

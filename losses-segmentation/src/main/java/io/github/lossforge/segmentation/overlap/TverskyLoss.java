@@ -1,11 +1,9 @@
 package io.github.lossforge.segmentation.overlap;
 
 import ai.djl.ndarray.NDArray;
-import io.github.lossforge.core.BaseLoss;
 import io.github.lossforge.core.LossInfo;
 import io.github.lossforge.core.LossInputs;
 import io.github.lossforge.core.ParamSpec;
-import io.github.lossforge.core.Reduction;
 import io.github.lossforge.core.Scalar;
 
 /**
@@ -15,23 +13,32 @@ import io.github.lossforge.core.Scalar;
  * \( 1 - \frac{TP + s}{TP + \alpha FP + \beta FN + s} \), computed as
  * \( \frac{\alpha FP + \beta FN}{TP + \alpha FP + \beta FN + s} \) (the same value without
  * cancellation; denominators are floored at 1e-30 (float32) / 1e-300 (float64) as in {@link
- * DiceLoss}, so 0/0 reads 0).
+ * DiceLoss}, so 0/0 reads 0), with
+ p = σ(x) for C = 1 and the softmax over the class axis for
+ * C &gt; 1 (y one-hot). The sums are taken as {@link DiceLoss}'s {@code aggregation} says:
  * <ul>
- *   <li><b>C = 1</b>: p = σ(x), one set-level value with TP, FP, FN summed over every kept element
- *       of the batch. {@code mean} and {@code sum} both return it, {@code none} is rejected.
- *   <li><b>C &gt; 1</b>: p = softmax over the class axis, y one-hot; per token the terms are summed
- *       over classes, then reduced over tokens ({@code mean} divides by the number of kept tokens,
- *       {@code none} returns per-token values shaped (N, S...)).
+ *   <li><b>{@code token}</b>: one fraction per token and class (no sums), summed over classes, then
+ *       reduced over tokens ({@code mean} divides by the number of kept tokens, {@code none} returns
+ *       per-token values shaped (N, S...)).
+ *   <li><b>{@code image}</b>: TP, FP, FN summed per image n and class c over the kept spatial
+ *       positions, \( 1 - \frac{\sum TP + s}{\sum TP + \alpha \sum FP + \beta \sum FN + s} \), the
+ *       mean over the included classes per image, reduced over images ({@code none} = (N)). Pick this
+ *       for image segmentation (MONAI's {@code TverskyLoss}).
+ *   <li><b>{@code batch}</b>: the sums per class over every kept element of the batch, then the mean
+ *       over the included classes; one value per batch ({@code mean} only).
+ *   <li><b>{@code auto}</b> (default, the behaviour before the option existed): C = 1 takes
+ *       {@code batch}, C &gt; 1 takes {@code token}.
  * </ul>
- * α = β = 0.5 gives the Dice loss with smoothing 2s.
+ * {@code includeBackground = false} drops class 0 when C &gt; 1. α = β = 0.5 gives the Dice loss with
+ * smoothing 2s.
  *
  * <p>Slots: as {@link DiceLoss}: predictions[0] logits (N, C, S...) or (N, C); labels[0] class
  * indices (N, S...) int64; labels[1] optional 0/1 mask (N, S...) (masked-out tokens excluded; all
  * masked out gives 0).
  *
  * <p>Parameters: {@code alpha} (0.5, ≥ 0: false-positive weight), {@code beta} (0.5, ≥ 0:
- * false-negative weight), {@code smooth} (1.0, ≥ 0), {@code fromLogits} (true), {@code reduction}
- * (mean).
+ * false-negative weight), {@code smooth} (1.0, ≥ 0), {@code fromLogits} (true), {@code aggregation}
+ * ({@code auto}), {@code includeBackground} (true), {@code reduction} (mean).
  *
  * <p>Paper: Xiaoya Li, Xiaofei Sun, Yuxian Meng, Junjun Liang, Fei Wu, Jiwei Li, "Dice Loss for
  * Data-imbalanced NLP Tasks", ACL 2020, arXiv 1911.02855 (after Salehi et al. 2017). The official
@@ -54,11 +61,14 @@ public final class TverskyLoss extends OverlapLoss {
                     .param(ParamSpec.number("beta", 0.5, "≥ 0: false-negative weight"))
                     .param(ParamSpec.number("smooth", 1.0, "≥ 0: smoothing added to numerator and denominator"))
                     .param(ParamSpec.bool("fromLogits", true, "predictions are logits (else probabilities)"))
+                    .params(AGGREGATION_PARAMETERS)
                     .factory(p -> builder()
                             .optAlpha(p.number("alpha"))
                             .optBeta(p.number("beta"))
                             .optSmooth(p.number("smooth"))
                             .optFromLogits(p.bool("fromLogits"))
+                            .optAggregation(p.word("aggregation"))
+                            .optIncludeBackground(p.bool("includeBackground"))
                             .optReduction(p.reduction())
                             .build())
                     .build();
@@ -69,7 +79,7 @@ public final class TverskyLoss extends OverlapLoss {
     private final boolean fromLogits;
 
     private TverskyLoss(Builder b) {
-        super(ID, b.reduction());
+        super(ID, b);
         requireNonNegative("alpha", b.alpha);
         requireNonNegative("beta", b.beta);
         requireNonNegative("smooth", b.smooth);
@@ -97,18 +107,9 @@ public final class TverskyLoss extends OverlapLoss {
         NDArray truePositive = p.mul(y);
         NDArray falsePositive = p.sub(truePositive);
         NDArray falseNegative = d.oneMinusP().mul(y);
-        if (d.binary()) {
-            if (reduction() == Reduction.NONE) {
-                throw new IllegalArgumentException(ID + ": reduction 'none' is not available for the binary"
-                        + " Tversky loss (C = 1), which is one set-level value for the whole batch");
-            }
-            NDArray errors = weighted(d.keptSum(falsePositive), d.keptSum(falseNegative));
-            // 0-dimensional sums: a Java-number smoothing would promote them to float64.
-            NDArray den = errors.add(d.keptSum(truePositive));
-            return OverlapInputs.fraction(errors, den.add(Scalar.of(den, smooth)));
-        }
         NDArray errors = weighted(falsePositive, falseNegative);
-        return overTokens(d.perToken(errors, errors.add(truePositive).add(smooth)), d);
+        return aggregate(d, errors, errors.add(truePositive), smooth, false,
+                "the set-level binary Tversky loss (C = 1, aggregation auto)");
     }
 
     private NDArray weighted(NDArray falsePositive, NDArray falseNegative) {
@@ -117,7 +118,7 @@ public final class TverskyLoss extends OverlapLoss {
     }
 
     /** Builds a {@link TverskyLoss}. */
-    public static final class Builder extends BaseLoss.Builder<Builder> {
+    public static final class Builder extends OverlapBuilder<Builder> {
         private double alpha = 0.5;
         private double beta = 0.5;
         private double smooth = 1.0;

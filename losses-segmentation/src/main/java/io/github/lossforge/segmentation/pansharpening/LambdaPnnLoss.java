@@ -90,6 +90,10 @@ import java.util.Locale;
  *       MS images of 16 pixels or fewer. Sides are replicate-padded to the next power of two as in the
  *       official code, but each axis by its own difference (the official pads the columns by the rows'
  *       difference and vice versa, which only agrees for square images).
+ *   <li>A reference band that is flat over a Q2^n block (standard deviation 0) is normalised by 1, not
+ *       by the official tiny floor: the floor multiplies that band's test values by 10¹⁰ or more, which
+ *       overflows float32 gradients (NaN) and leaves only rounding noise in the block's covariance. When
+ *       the whole reference block is flat the index is the same (its covariance is 0 either way).
  *   <li>{@code differentiableQ} (default false, as the contract fixes: the official rounded D_λ, which
  *       contributes no gradient); true skips the rounding so D_λ trains the network too.
  *   <li>The decimation offset is ratio/2 (the official hard-codes 2, its ratio being 4); the

@@ -29,7 +29,6 @@ final class PansharpeningMath {
     static final int Q_BLOCK = 32;
 
     private static final double CORRELATION_EPS = 1e-20;
-    private static final double STD_FLOOR = 1e-10;
     private static final double Q_FLOOR = 1e-30;
     private static final double SQRT_FLOOR = 1e-30;
 
@@ -188,7 +187,9 @@ final class PansharpeningMath {
         NDArray mean = im1.mean(px, true);
         NDArray centred = im1.sub(mean);
         NDArray std = Scalar.div(centred.square().sum(px, true), pixels - 1.0).sqrt();
-        std = NDArrays.where(std.eq(0), Scalar.of(std, STD_FLOOR).broadcast(std.getShape()), std);
+        // a flat reference band is divided by 1, not the official tiny floor, whose 1e10-sized quotients
+        // overflow float32 gradients (the loss's javadoc lists this difference)
+        std = NDArrays.where(std.eq(0), std.onesLike(), std);
         NDArray q1 = centred.div(std).add(1);
         // the official normalises im2 without dividing where the reference's first band has mean 0
         NDArray firstMeanZero = mean.get(new NDIndex(":, :, 0:1, :")).eq(0).broadcast(im2.getShape());

@@ -26,8 +26,8 @@ import io.github.lossforge.segmentation.DenseSlots;
  * The teacher takes no gradient (it is a label slot, as the official code runs it under no_grad).
  *
  * <p>Slots: predictions[0] student logits (N, K, S...) with K ≥ 2 and any number of spatial axes
- * (2-D or 3-D); labels[0] peer (teacher) logits, the same shape. Batch-level: {@code mean} and
- * {@code sum} both return the value, {@code none} is not available.
+ * (2-D or 3-D); labels[0] peer (teacher) logits, the same shape. Batch-level: reduction {@code mean}
+ * only, which returns the value.
  *
  * <p>Parameters: {@code tauPositive} τ⁺ (0.65, the configs' threshold), {@code tauNegative} τ⁻ (0.1,
  * hard-coded at every official call site), {@code reduction} (mean).

@@ -152,6 +152,111 @@ final class OverlapReferences {
         return 1 - (tp + smooth) / (tp + alpha * fp + beta * fn + smooth);
     }
 
+    /** The (numerator, denominator) contribution of one position and class to a region fraction. */
+    @FunctionalInterface
+    interface RegionTerm {
+        double[] of(double p, double target);
+    }
+
+    /** Dice: 2p̃t over p̃ + t (p̃² + t² when squared). */
+    static RegionTerm diceRegion(double alpha, boolean square) {
+        return (p, t) -> {
+            double pt = Math.pow(1 - p, alpha) * p;
+            return new double[] {2 * pt * t, square ? pt * pt + t * t : pt + t};
+        };
+    }
+
+    /** Tversky: TP over TP + α FP + β FN. */
+    static RegionTerm tverskyRegion(double alpha, double beta) {
+        return (p, t) -> new double[] {p * t, p * t + alpha * p * (1 - t) + beta * (1 - p) * t};
+    }
+
+    /**
+     * Region fractions 1 − (Σnum + s)/(Σden + s) per group and included class, the sums running over
+     * the group's kept positions: a group is one image (perImage) or the whole batch. 0/0 reads 0.
+     */
+    static double[][] regions(Sample s, boolean perImage, boolean includeBackground, RegionTerm term, double smooth) {
+        Tokens tk = tokens(s, true);
+        int n = (int) s.prediction(0).shape()[0];
+        int positions = tk.count() / n;
+        int classes = tk.p()[0].length;
+        int first = classes > 1 && !includeBackground ? 1 : 0;
+        int groups = perImage ? n : 1;
+        double[][] out = new double[groups][classes - first];
+        for (int g = 0; g < groups; g++) {
+            int from = perImage ? g * positions : 0;
+            int to = perImage ? from + positions : tk.count();
+            for (int c = first; c < classes; c++) {
+                double num = 0;
+                double den = 0;
+                for (int t = from; t < to; t++) {
+                    if (tk.keep()[t]) {
+                        double target = classes == 1 ? tk.y()[t] : tk.y()[t] == c ? 1 : 0;
+                        double[] nd = term.of(tk.p()[t][c], target);
+                        num += nd[0];
+                        den += nd[1];
+                    }
+                }
+                out[g][c - first] = den + smooth == 0 ? 0 : 1 - (num + smooth) / (den + smooth);
+            }
+        }
+        return out;
+    }
+
+    /** Whether each image has a kept position. */
+    static boolean[] imagesKept(Sample s) {
+        Tokens tk = tokens(s, true);
+        int n = (int) s.prediction(0).shape()[0];
+        int positions = tk.count() / n;
+        boolean[] kept = new boolean[n];
+        for (int t = 0; t < tk.count(); t++) {
+            kept[t / positions] |= tk.keep()[t];
+        }
+        return kept;
+    }
+
+    /** {@code image}: per image the mean over included classes; the mean over images with a kept position. */
+    static Reference imageRegions(boolean includeBackground, RegionTerm term, double smooth) {
+        return new Reference() {
+            @Override
+            public double[] perSample(Sample s) {
+                double[][] r = regions(s, true, includeBackground, term, smooth);
+                double[] out = new double[r.length];
+                for (int i = 0; i < r.length; i++) {
+                    for (double v : r[i]) {
+                        out[i] += v / r[i].length;
+                    }
+                }
+                return out;
+            }
+
+            @Override
+            public double mean(Sample s) {
+                double[] v = perSample(s);
+                boolean[] kept = imagesKept(s);
+                double total = 0;
+                int count = 0;
+                for (int i = 0; i < v.length; i++) {
+                    if (kept[i]) {
+                        total += v[i];
+                        count++;
+                    }
+                }
+                return count == 0 ? 0 : total / count;
+            }
+        };
+    }
+
+    /** {@code batch}: the mean over included classes of the whole-batch fractions. */
+    static double batchRegions(Sample s, boolean includeBackground, RegionTerm term, double smooth) {
+        double[] r = regions(s, false, includeBackground, term, smooth)[0];
+        double total = 0;
+        for (double v : r) {
+            total += v;
+        }
+        return total / r.length;
+    }
+
     /** A token-wise reference whose mean divides by the number of kept tokens. */
     static Reference tokenwise(java.util.function.Function<Sample, double[]> values, boolean fromLogits) {
         return new Reference() {

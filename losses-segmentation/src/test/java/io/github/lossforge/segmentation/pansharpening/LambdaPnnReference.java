@@ -392,7 +392,7 @@ final class LambdaPnnReference implements Reference {
             }
             std[c] = Math.sqrt(ss / (p - 1));
             if (std[c] == 0) {
-                std[c] = 1e-10;
+                std[c] = 1;
             }
         }
         for (int k = 0; k < p; k++) {

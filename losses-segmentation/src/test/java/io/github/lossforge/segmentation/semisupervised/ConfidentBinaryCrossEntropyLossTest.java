@@ -126,9 +126,9 @@ class ConfidentBinaryCrossEntropyLossTest extends LossContract {
     protected List<RegistryCase> registryCases() {
         return List.of(
                 new RegistryCase(Map.of(), () -> ConfidentBinaryCrossEntropyLoss.builder().build()),
-                new RegistryCase(Map.of("tauPositive", 0.9, "tauNegative", 0.02f, "reduction", "sum"),
+                new RegistryCase(Map.of("tauPositive", 0.9, "tauNegative", 0.02f),
                         () -> ConfidentBinaryCrossEntropyLoss.builder().optTauPositive(0.9).optTauNegative(0.02f)
-                                .optReduction(Reduction.SUM).build()));
+                                .build()));
     }
 
     @Override

@@ -1,11 +1,11 @@
-package io.github.lossforge.core.classification;
+package io.github.lossforge.core.spherical;
 
-import static io.github.lossforge.core.classification.ClassificationReferences.row;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.ndarray.types.DataType;
 import io.github.lossforge.core.Reduction;
+import io.github.lossforge.core.classification.ClassificationBadInputs;
 import io.github.lossforge.core.testkit.Close;
 import io.github.lossforge.core.testkit.Evaluation;
 import io.github.lossforge.core.testkit.Generators;
@@ -32,7 +32,7 @@ class SphericalZLossTest extends LossContract {
             int d = outputs.dim(1);
             double[] out = new double[outputs.dim(0)];
             for (int i = 0; i < out.length; i++) {
-                double[] o = row(outputs, i);
+                double[] o = Arrays.copyOfRange(outputs.data(), i * d, (i + 1) * d);
                 double mu = Arrays.stream(o).sum() / d;
                 double var = 0;
                 for (double v : o) {

@@ -1,4 +1,4 @@
-package io.github.lossforge.core.classification;
+package io.github.lossforge.core.spherical;
 
 import ai.djl.ndarray.NDArray;
 import io.github.lossforge.core.BaseLoss;
@@ -6,8 +6,6 @@ import io.github.lossforge.core.LossInfo;
 import io.github.lossforge.core.LossInputs;
 import io.github.lossforge.core.Numerics;
 import io.github.lossforge.core.Slot;
-import io.github.lossforge.core.spherical.SphericalZ;
-import io.github.lossforge.core.spherical.ZLossBuilder;
 
 /**
  * The Z-loss of the spherical family: the target output's z-score pushed through a softplus,

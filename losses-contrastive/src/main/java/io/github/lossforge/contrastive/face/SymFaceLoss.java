@@ -34,7 +34,7 @@ import java.util.List;
  * Recognition", 2024, arXiv 2409.11816. No official code; the distance and the gating by ρ are open
  * in the paper, this form is the library's choice (spec §6).
  */
-public final class SymmetryLoss extends BaseLoss {
+public final class SymFaceLoss extends BaseLoss {
 
     /** The registry id. */
     public static final String ID = "symface";
@@ -47,7 +47,7 @@ public final class SymmetryLoss extends BaseLoss {
 
     /** What the registry knows of this loss. */
     public static final LossInfo INFO =
-            LossInfo.builder(ID, SymmetryLoss.class)
+            LossInfo.builder(ID, SymFaceLoss.class)
                     .paper("Prakash, Sharma, Kasturi: SymFace: Additional Facial Symmetry Loss for Deep Face"
                             + " Recognition, 2024, arXiv 2409.11816")
                     .prediction("P0 left-half embeddings (N,D)")
@@ -67,7 +67,7 @@ public final class SymmetryLoss extends BaseLoss {
     private final double rhoThreshold;
     private final KeptRows kept = new KeptRows();
 
-    private SymmetryLoss(Builder b) {
+    private SymFaceLoss(Builder b) {
         super(ID, b.reduction(), true);
         if (!COSINE.equals(b.distance) && !L2.equals(b.distance)) {
             throw new IllegalArgumentException(ID + ": distance must be one of cosine, l2, got '" + b.distance + "'");
@@ -120,7 +120,7 @@ public final class SymmetryLoss extends BaseLoss {
         return reduceKept(values, kept.take());
     }
 
-    /** Builds a {@link SymmetryLoss}. */
+    /** Builds a {@link SymFaceLoss}. */
     public static final class Builder extends BaseLoss.Builder<Builder> {
         private String distance = COSINE;
         private double rhoThreshold;
@@ -154,8 +154,8 @@ public final class SymmetryLoss extends BaseLoss {
          *
          * @return the loss
          */
-        public SymmetryLoss build() {
-            return new SymmetryLoss(this);
+        public SymFaceLoss build() {
+            return new SymFaceLoss(this);
         }
 
         @Override

@@ -23,7 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
-class SymmetryLossTest extends LossContract {
+class SymFaceLossTest extends LossContract {
 
     /** N, D. */
     private static final int[][] SHAPES = {{1, 3}, {5, 4}, {8, 6}};
@@ -70,7 +70,7 @@ class SymmetryLossTest extends LossContract {
 
     private static Variant variant(String distance, double threshold) {
         return new Variant(distance + " rho >= " + threshold,
-                r -> SymmetryLoss.builder().optDistance(distance).optRhoThreshold(threshold).optReduction(r).build(),
+                r -> SymFaceLoss.builder().optDistance(distance).optRhoThreshold(threshold).optReduction(r).build(),
                 reference("cosine".equals(distance), threshold));
     }
 
@@ -97,9 +97,9 @@ class SymmetryLossTest extends LossContract {
     @Override
     protected List<RegistryCase> registryCases() {
         return List.of(
-                new RegistryCase(Map.of(), () -> SymmetryLoss.builder().build()),
+                new RegistryCase(Map.of(), () -> SymFaceLoss.builder().build()),
                 new RegistryCase(Map.of("distance", "l2", "rhoThreshold", 0.4, "reduction", "none"),
-                        () -> SymmetryLoss.builder().optDistance("l2").optRhoThreshold(0.4)
+                        () -> SymFaceLoss.builder().optDistance("l2").optRhoThreshold(0.4)
                                 .optReduction(Reduction.NONE).build()));
     }
 
@@ -123,7 +123,7 @@ class SymmetryLossTest extends LossContract {
     void withoutFrontalityEveryFaceCounts() {
         Sample s = sample(2, new Random(3));
         Sample noRho = new Sample(List.of(), s.predictions());
-        double got = Evaluation.of(SymmetryLoss.builder().optRhoThreshold(0.99).build(), noRho, DataType.FLOAT64).scalar();
+        double got = Evaluation.of(SymFaceLoss.builder().optRhoThreshold(0.99).build(), noRho, DataType.FLOAT64).scalar();
         Close.assertClose("mean over all faces", new double[] {got},
                 new double[] {reference(true, 0.99).mean(noRho)}, 1e-12);
         double all = 0;
@@ -138,11 +138,11 @@ class SymmetryLossTest extends LossContract {
         Sample s = sample(1, new Random(4));
         Sample same = s.withPrediction(1, s.prediction(0));
         for (String distance : new String[] {"cosine", "l2"}) {
-            Evaluation e = Evaluation.of(SymmetryLoss.builder().optDistance(distance).build(), same, DataType.FLOAT64);
+            Evaluation e = Evaluation.of(SymFaceLoss.builder().optDistance(distance).build(), same, DataType.FLOAT64);
             assertThat(Math.abs(e.scalar())).isLessThan(1e-12);
             Close.assertFinite(distance + " gradient", e.gradient(0));
         }
-        Evaluation none = Evaluation.of(SymmetryLoss.builder().optRhoThreshold(2).build(), s, DataType.FLOAT64);
+        Evaluation none = Evaluation.of(SymFaceLoss.builder().optRhoThreshold(2).build(), s, DataType.FLOAT64);
         assertThat(none.scalar()).isZero();
         for (double g : none.gradient(0)) {
             assertThat(Math.abs(g)).isZero();
@@ -155,17 +155,17 @@ class SymmetryLossTest extends LossContract {
         Sample halves = sample(1, new Random(5));
         Sample faces = MarginSoftmaxLossTest.randomSample(1, new Random(6));
         double arc = Evaluation.of(MarginSoftmaxLoss.arcFace().build(), faces, DataType.FLOAT64).scalar();
-        double sym = Evaluation.of(SymmetryLoss.builder().build(), halves, DataType.FLOAT64).scalar();
+        double sym = Evaluation.of(SymFaceLoss.builder().build(), halves, DataType.FLOAT64).scalar();
         Close.assertClose("symface part", new double[] {sym}, new double[] {reference(true, 0).mean(halves)}, 1e-12);
         assertThat(arc + sym).isGreaterThan(arc);
     }
 
     @Test
     void rejectsBadOptions() {
-        assertThatThrownBy(() -> SymmetryLoss.builder().optDistance("l1").build())
+        assertThatThrownBy(() -> SymFaceLoss.builder().optDistance("l1").build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("symface")
                 .hasMessageContaining("distance");
-        assertThatThrownBy(() -> SymmetryLoss.builder().optRhoThreshold(Double.NaN).build())
+        assertThatThrownBy(() -> SymFaceLoss.builder().optRhoThreshold(Double.NaN).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("rhoThreshold");
     }
 }
