@@ -195,12 +195,13 @@ __device__ void cceBackward(const CceArgs<T>& a, const T* __restrict__ logSumExp
         }
         keep[r] = kept;
     }
-    if (tid == 0) {
-        anything = a.smoothing > T(0);
-    }
     __syncthreads();
-    if (c == 0 && keep[r]) {
-        anything = true;  // benign race: every writer writes true
+    if (tid == 0) {
+        bool any = a.smoothing > T(0);
+        for (int rr = 0; rr < BN; rr++) {
+            any = any || keep[rr];
+        }
+        anything = any;
     }
     __syncthreads();
     if (!anything) {
