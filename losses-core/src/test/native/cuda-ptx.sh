@@ -55,7 +55,7 @@ check | write)
             stale=1
         fi
     done
-    [[ $stale == 0 ]] && echo "[lossforge] committed PTX of $(basename "$module") matches $(nvcc --version | tail -1)"
+    [[ $mode == check && $stale == 0 ]] && echo "[lossforge] committed PTX of $(basename "$module") matches $(nvcc --version | tail -1)"
     exit $stale
     ;;
 report)

@@ -7,7 +7,7 @@ import ai.djl.Device;
 import java.nio.file.Path;
 
 /** The emulated launcher over the libraries the build wrote (the tests skip, saying why, without them). */
-final class EmulatedKernels {
+public final class EmulatedKernels {
 
     private EmulatedKernels() {}
 
@@ -17,7 +17,7 @@ final class EmulatedKernels {
      * @param module the module the test needs
      * @return the launcher
      */
-    static EmulatedLauncher launcher(KernelModule module) {
+    public static EmulatedLauncher launcher(KernelModule module) {
         Path dir = Path.of(System.getProperty("lossforge.emulation.dir", "target/native"));
         EmulatedLauncher launcher = new EmulatedLauncher(dir);
         String refusal = launcher.refusal(Device.cpu(), module);
