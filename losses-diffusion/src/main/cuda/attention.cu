@@ -38,6 +38,23 @@ __device__ double smallerShare(double x, double y) {
     return x < y ? 1.0 : (x == y ? 0.5 : 0.0);
 }
 
+// For two maps a and b of p pixels: returns w = 1/(Σ a + Σ b + ε) and sets overlap = Σ_p min(a_p, b_p), both
+// reduced over the block (every thread of the block must call it).
+template <class T>
+__device__ double overlapWeight(const T* __restrict__ a, const T* __restrict__ b, int p, T eps, double* overlap) {
+    double sa = 0, sb = 0, o = 0;
+    for (int q = threadIdx.x; q < p; q += blockDim.x) {
+        double x = a[q], y = b[q];
+        sa += x;
+        sb += y;
+        o += x < y ? x : y;
+    }
+    sa = blockSum(sa);
+    sb = blockSum(sb);
+    *overlap = blockSum(o);
+    return 1.0 / (sa + sb + double(eps));
+}
+
 // Segregation, block (pair, image): the pair (m, j), m < j, in the order (0,1), (0,2), …, (1,2), …
 // value_n += O_mj·w_mj with O_mj = Σ_p min(A^m_p, A^j_p), w_mj = 1/(Σ A^m + Σ A^j + ε); the gradient of map m
 // gets w_mj·share(m smaller at p) − O_mj·w_mj², added atomically (every pair of m adds to it).
@@ -52,17 +69,8 @@ __device__ void segregation(const T* __restrict__ maps, int k, int p, T eps, T* 
     }
     const int j = m + 1 + rest;
     const long long offA = ((long long)img * k + m) * p, offB = ((long long)img * k + j) * p;
-    double sa = 0, sb = 0, overlap = 0;
-    for (int q = threadIdx.x; q < p; q += blockDim.x) {
-        double x = maps[offA + q], y = maps[offB + q];
-        sa += x;
-        sb += y;
-        overlap += x < y ? x : y;
-    }
-    sa = blockSum(sa);
-    sb = blockSum(sb);
-    overlap = blockSum(overlap);
-    const double w = 1.0 / (sa + sb + double(eps));
+    double overlap;
+    const double w = overlapWeight(maps + offA, maps + offB, p, eps, &overlap);
     if (threadIdx.x == 0) {
         atomicAdd(&values[img], T(overlap * w));
     }
@@ -81,17 +89,8 @@ __device__ void retention(const T* __restrict__ maps, const T* __restrict__ mask
                           T* __restrict__ values, T* __restrict__ grad) {
     const int img = blockIdx.y;
     const long long off = ((long long)img * k + blockIdx.x) * p;
-    double sa = 0, sb = 0, overlap = 0;
-    for (int q = threadIdx.x; q < p; q += blockDim.x) {
-        double x = maps[off + q], y = masks[off + q];
-        sa += x;
-        sb += y;
-        overlap += x < y ? x : y;
-    }
-    sa = blockSum(sa);
-    sb = blockSum(sb);
-    overlap = blockSum(overlap);
-    const double w = 1.0 / (sa + sb + double(eps));
+    double overlap;
+    const double w = overlapWeight(maps + off, masks + off, p, eps, &overlap);
     if (threadIdx.x == 0) {
         atomicAdd(&values[img], T(1.0 - overlap * w));
     }

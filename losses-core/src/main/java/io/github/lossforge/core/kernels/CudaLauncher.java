@@ -102,10 +102,7 @@ public final class CudaLauncher implements KernelLauncher {
     @Override
     public synchronized void launch(Device device, KernelModule module, String kernel, Dim3 grid, Dim3 block,
             KernelArgs args) {
-        String refused = refusal(device, module);
-        if (refused != null) {
-            throw new IllegalStateException(refused);
-        }
+        requireRunnable(device, module);
         CudaDriver d = driver;
         check(d, d.cuCtxSetCurrent(context(d, device)), "cuCtxSetCurrent");
         String key = device.getDeviceId() + ":" + module.name() + ":" + kernel;

@@ -29,7 +29,7 @@ import io.github.lossforge.core.engine.PtEngineAdapter;
  * reports it); an explicit {@code blockSize} option does not change the tiles. Inputs are float32 or
  * float64 (the loss widens float16 first, so accumulation is at least float32).
  */
-public final class CudaLinearCrossEntropy implements LinearCrossEntropyKernel {
+public final class CudaLinearCrossEntropy extends LaunchedKernel implements LinearCrossEntropyKernel {
 
     /** The kernels' module: {@code cce.cu}. */
     public static final KernelModule MODULE = new KernelModule("cce", CudaLinearCrossEntropy.class);
@@ -57,7 +57,6 @@ public final class CudaLinearCrossEntropy implements LinearCrossEntropyKernel {
         }
     }
 
-    private final KernelLauncher launcher;
     private final Tiles tiles;
 
     /** The registered kernel: the system's CUDA driver, GPU tiles. */
@@ -72,27 +71,8 @@ public final class CudaLinearCrossEntropy implements LinearCrossEntropyKernel {
      * @param tiles the tile shape
      */
     public CudaLinearCrossEntropy(KernelLauncher launcher, Tiles tiles) {
-        this.launcher = launcher;
+        super("cce", launcher, MODULE);
         this.tiles = tiles;
-    }
-
-    /** {@inheritDoc} */
-    @Override
-    public String name() {
-        return "cce-" + launcher.name();
-    }
-
-    /** {@inheritDoc} */
-    @Override
-    public boolean supports(Device device) {
-        return launcher.refusal(device, MODULE) == null;
-    }
-
-    /** {@inheritDoc} */
-    @Override
-    public String refusal(Device device) {
-        String why = launcher.refusal(device, MODULE);
-        return why == null ? null : name() + ": " + why;
     }
 
     /** {@inheritDoc} */
@@ -117,7 +97,7 @@ public final class CudaLinearCrossEntropy implements LinearCrossEntropyKernel {
         NDArray classLogitSum = o.sortVocab() && p.anyGradient() ? manager.zeros(new Shape(v), type, device) : null;
         Dim3 block = Dim3.of(tiles.tokens() * tiles.vocab());
         String suffix = tiles.suffix(type);
-        launcher.launch(device, MODULE, "cce_forward_" + suffix, Dim3.of(Dim3.tiles(n, tiles.tokens())), block,
+        launcher().launch(device, MODULE, "cce_forward_" + suffix, Dim3.of(Dim3.tiles(n, tiles.tokens())), block,
                 problemArgs(e, c, b, y, w, null, o, type).array(tokenLoss).array(lse).array(classLogitSum));
         if (!p.anyGradient()) {
             return new LinearCrossEntropyResult(tokenLoss, lse, null, null, null, tiles.vocab());
@@ -127,7 +107,7 @@ public final class CudaLinearCrossEntropy implements LinearCrossEntropyKernel {
         NDArray dC = p.gradClassifier() ? manager.zeros(c.getShape(), type, device) : null;
         NDArray dB = p.gradBias() && b != null ? manager.zeros(b.getShape(), type, device) : null;
         Dim3 grid = new Dim3(Dim3.tiles(v, tiles.vocab()), Dim3.tiles(n, tiles.tokens()), 1);
-        launcher.launch(device, MODULE, "cce_backward_" + suffix, grid, block,
+        launcher().launch(device, MODULE, "cce_backward_" + suffix, grid, block,
                 problemArgs(e, c, b, y, w, order, o, type).array(lse).scalar(type, o.filterEps())
                         .array(dE).array(dC).array(dB));
         return new LinearCrossEntropyResult(tokenLoss, lse, dE, dC, dB, tiles.vocab());

@@ -85,10 +85,7 @@ public final class EmulatedLauncher implements KernelLauncher {
     @Override
     public synchronized void launch(Device device, KernelModule module, String kernel, Dim3 grid, Dim3 block,
             KernelArgs args) {
-        String refused = refusal(device, module);
-        if (refused != null) {
-            throw new IllegalStateException(refused);
-        }
+        requireRunnable(device, module);
         EmulatedModule lib = modules.computeIfAbsent(module.name(),
                 n -> Native.load(directory.resolve(module.emulationLibrary()).toString(), EmulatedModule.class));
         Pointer function = functions.get(module.name() + ":" + kernel);

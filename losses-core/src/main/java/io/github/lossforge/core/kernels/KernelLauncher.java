@@ -28,6 +28,20 @@ public interface KernelLauncher {
     String refusal(Device device, KernelModule module);
 
     /**
+     * Throws the {@link #refusal} when there is one.
+     *
+     * @param device the device of the arrays
+     * @param module the module
+     * @throws IllegalStateException when the module's kernels cannot run on the device
+     */
+    default void requireRunnable(Device device, KernelModule module) {
+        String refused = refusal(device, module);
+        if (refused != null) {
+            throw new IllegalStateException(refused);
+        }
+    }
+
+    /**
      * Launches one kernel. On a GPU the launch is asynchronous and ordered on the device's default
      * stream with the engine's own work.
      *

@@ -1,6 +1,5 @@
 package io.github.lossforge.diffusion.kernel;
 
-import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -11,6 +10,7 @@ import io.github.lossforge.core.kernels.Dim3;
 import io.github.lossforge.core.kernels.KernelArgs;
 import io.github.lossforge.core.kernels.KernelLauncher;
 import io.github.lossforge.core.kernels.KernelModule;
+import io.github.lossforge.core.kernels.LaunchedKernel;
 
 /**
  * The CUDA {@link AttentionKernel} ({@code src/main/cuda/attention.cu}): A-STAR segregation and retention and
@@ -24,7 +24,7 @@ import io.github.lossforge.core.kernels.KernelModule;
  * tests); the registered instance uses the CUDA driver and serves CUDA arrays where the driver, the device and
  * the module load. Maps are float32 or float64.
  */
-public final class CudaAttentionKernel implements AttentionKernel {
+public final class CudaAttentionKernel extends LaunchedKernel implements AttentionKernel {
 
     /** The kernels' module: {@code attention.cu}. */
     public static final KernelModule MODULE = new KernelModule("attention", CudaAttentionKernel.class);
@@ -32,7 +32,6 @@ public final class CudaAttentionKernel implements AttentionKernel {
     /** Threads per block on a GPU. */
     public static final int GPU_BLOCK = 256;
 
-    private final KernelLauncher launcher;
     private final int block;
 
     /** The registered kernel: the system's CUDA driver, {@value #GPU_BLOCK} threads per block. */
@@ -48,31 +47,12 @@ public final class CudaAttentionKernel implements AttentionKernel {
      * @throws IllegalArgumentException for another block size
      */
     public CudaAttentionKernel(KernelLauncher launcher, int block) {
+        super("attention", launcher, MODULE);
         if (block < 32 || block > 1024 || block % 32 != 0) {
             throw new IllegalArgumentException("attention kernel: block must be a multiple of 32 in [32, 1024], got "
                     + block);
         }
-        this.launcher = launcher;
         this.block = block;
-    }
-
-    /** {@inheritDoc} */
-    @Override
-    public String name() {
-        return "attention-" + launcher.name();
-    }
-
-    /** {@inheritDoc} */
-    @Override
-    public boolean supports(Device device) {
-        return launcher.refusal(device, MODULE) == null;
-    }
-
-    /** {@inheritDoc} */
-    @Override
-    public String refusal(Device device) {
-        String why = launcher.refusal(device, MODULE);
-        return why == null ? null : name() + ": " + why;
     }
 
     /** {@inheritDoc} */
@@ -141,7 +121,7 @@ public final class CudaAttentionKernel implements AttentionKernel {
 
     private void launch(String loss, NDArray a, Dim3 grid, KernelArgs args) {
         String suffix = a.getDataType() == DataType.FLOAT32 ? "f32" : "f64";
-        launcher.launch(a.getDevice(), MODULE, "attention_" + loss + "_" + suffix, grid, Dim3.of(block), args);
+        launcher().launch(a.getDevice(), MODULE, "attention_" + loss + "_" + suffix, grid, Dim3.of(block), args);
     }
 
     /** Zeroed values (N) and gradient (the maps' shape) on the maps' device. */
