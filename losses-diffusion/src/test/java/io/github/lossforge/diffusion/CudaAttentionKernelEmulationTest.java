@@ -37,7 +37,7 @@ class CudaAttentionKernelEmulationTest {
     }
 
     /** Non-negative maps with exact ties between maps (equal values and shared zeros). */
-    private static NDArray maps(NDManager m, Random r, int n, int k, int p, DataType type) {
+    static NDArray maps(NDManager m, Random r, int n, int k, int p, DataType type) {
         double[] a = new double[n * k * p];
         for (int i = 0; i < a.length; i++) {
             a[i] = r.nextInt(5) == 0 ? 0 : r.nextDouble();
@@ -53,7 +53,7 @@ class CudaAttentionKernelEmulationTest {
     }
 
     /** 0/1 boxes, one per (image, concept), none empty. */
-    private static NDArray boxes(NDManager m, Random r, int n, int k, int h, int w, DataType type) {
+    static NDArray boxes(NDManager m, Random r, int n, int k, int h, int w, DataType type) {
         double[] b = new double[n * k * h * w];
         for (int i = 0; i < n * k; i++) {
             int y0 = r.nextInt(h);
@@ -73,7 +73,7 @@ class CudaAttentionKernelEmulationTest {
         return a.toType(DataType.FLOAT64, false).toDoubleArray();
     }
 
-    private static void assertSame(String what, FusedValue got, FusedValue expected, double rel) {
+    static void assertSame(String what, FusedValue got, FusedValue expected, double rel) {
         assertThat(got.values().getDataType()).isEqualTo(expected.values().getDataType());
         Close.assertClose(what + " values", doubles(got.values()), doubles(expected.values()), rel);
         assertThat(got.gradients()).hasSameSizeAs(expected.gradients());

@@ -27,7 +27,7 @@ class CudaLinearCrossEntropyEmulationTest {
     private static final LinearCrossEntropyOptions EXACT = LinearCrossEntropyOptions.exact();
 
     /** Every option but filtering: softcap, label smoothing, z-loss. */
-    private static final LinearCrossEntropyOptions ALL = new LinearCrossEntropyOptions(4, 0.1, 0.01, 0, false, 0,
+    static final LinearCrossEntropyOptions ALL = new LinearCrossEntropyOptions(4, 0.1, 0.01, 0, false, 0,
             LinearCrossEntropyOptions.DEFAULT_MEMORY_BUDGET);
 
     private static CudaLinearCrossEntropy emulated(CudaLinearCrossEntropy.Tiles tiles) {
@@ -35,7 +35,7 @@ class CudaLinearCrossEntropyEmulationTest {
     }
 
     /** Inputs in float64 on the Java side, with ignored tokens (weight 0) where asked. */
-    private record Case(int n, int v, int d, double[] e, double[] c, double[] b, long[] y, double[] w) {
+    record Case(int n, int v, int d, double[] e, double[] c, double[] b, long[] y, double[] w) {
 
         static Case random(int n, int v, int d, boolean bias, int ignoredEvery, long seed) {
             Random r = new Random(seed);
@@ -116,7 +116,7 @@ class CudaLinearCrossEntropyEmulationTest {
      * entry in float32 (an entry of dE or dC is a sum over V or N terms of either sign, so float32
      * rounding of the terms, not of the result, sets its error: measured ≈ 2e-8 of the scale).
      */
-    private static void assertMatches(String what, LinearCrossEntropyResult r, double[][] expected, double rel) {
+    static void assertMatches(String what, LinearCrossEntropyResult r, double[][] expected, double rel) {
         boolean f32 = r.tokenLoss().getDataType() == DataType.FLOAT32;
         Close.assertClose(what + " token losses", r.tokenLoss().toType(DataType.FLOAT64, false).toDoubleArray(),
                 expected[0], rel);
@@ -147,7 +147,7 @@ class CudaLinearCrossEntropyEmulationTest {
         }
     }
 
-    private static double[][] asArrays(LinearCrossEntropyResult r) {
+    static double[][] asArrays(LinearCrossEntropyResult r) {
         return new double[][] {
             r.tokenLoss().toType(DataType.FLOAT64, false).toDoubleArray(),
             r.gradEmbeddings().toType(DataType.FLOAT64, false).toDoubleArray(),
