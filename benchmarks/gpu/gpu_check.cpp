@@ -251,7 +251,7 @@ void cceCase(const char* what, const char* suffix, void* module, Emulated& emu, 
     bk.push_back(buffer(znd, true));
     bk.push_back(buffer(zvd, true));
     bk.push_back(buffer(zv, true));
-    compare((std::string(what) + " backward").c_str(), module, emu, bk, {{bwd, vocabTiles, tokenTiles, 512}},
+    compare((std::string(what) + " backward").c_str(), module, emu, bk, {{bwd, tokenTiles, vocabTiles, 512}},
             tolerance);
 }
 
@@ -319,7 +319,7 @@ void cceLarge(void* module) {
         check(cu.eventRecord(t0, nullptr), "record");
         check(cu.launchKernel(fwd, n / 16, 1, 1, 512, 1, 1, 0, nullptr, fp, nullptr), "large forward");
         check(cu.eventRecord(t1, nullptr), "record");
-        check(cu.launchKernel(bwd, v / 32, n / 16, 1, 512, 1, 1, 0, nullptr, bp, nullptr), "large backward");
+        check(cu.launchKernel(bwd, n / 16, v / 32, 1, 512, 1, 1, 0, nullptr, bp, nullptr), "large backward");
         check(cu.eventRecord(t2, nullptr), "record");
         check(cu.eventSynchronize(t2), "sync");
         check(cu.eventElapsedTime(&forwardMs, t0, t1), "elapsed");

@@ -146,7 +146,7 @@ __device__ void cceForward(const CceArgs<T>& a, T* __restrict__ tokenLoss, T* __
     }
 }
 
-// Backward: one block per (BV vocabulary positions, BN tokens) tile recomputes its logits and forms
+// Backward: one block per (BN tokens, BV vocabulary positions) tile recomputes its logits and forms
 // G = w ⊙ (A − ε/V) with A = f ⊙ (P(1 + 2λ LSE) − (1−ε) onehot) + (ε/V) t², P = exp(z − LSE), f = 1 − t²
 // (f = 1 and no t² term without softcap). Filtering (filterEps > 0) drops A, not the dense −ε/V term, from
 // every token row of the tile whose |A| all lie below filterEps or whose weight is 0, exactly as the
@@ -163,7 +163,7 @@ __device__ void cceBackward(const CceArgs<T>& a, const T* __restrict__ logSumExp
     __shared__ bool keep[BN];
     __shared__ bool anything;
     const int tid = threadIdx.x, r = tid / BV, c = tid % BV;
-    const int col0 = blockIdx.x * BV, row0 = blockIdx.y * BN, i = row0 + r;
+    const int row0 = blockIdx.x * BN, col0 = blockIdx.y * BV, i = row0 + r;
     tileClasses<T, BV>(a, col0, cls);
     __syncthreads();
     T raw = tileDot<T, BN, BV, BK>(a, row0, col0, r, c, cls);
@@ -244,7 +244,8 @@ __device__ void cceBackward(const CceArgs<T>& a, const T* __restrict__ logSumExp
 }
 
 // The exported instantiations: cce_forward_<type>_<BN>x<BV>x<BK> and cce_backward_<...>; the launcher
-// starts BN·BV threads per block, grid (⌈N/BN⌉) forward and (⌈V/BV⌉, ⌈N/BN⌉) backward.
+// starts BN·BV threads per block, grid (⌈N/BN⌉) forward and (⌈N/BN⌉, ⌈V/BV⌉) backward (tokens in x, whose limit
+// is 2³¹−1, vocabulary tiles in y, up to 65535: V ≤ 2 097 120).
 #define LF_CCE_ARGS(T)                                                                                   \
     const T *embeddings, const T *classifier, const T *bias, const long long *targets, const T *weights, \
             const long long *order, int n, int v, int d, T softcap, T smoothing, T zLossScale

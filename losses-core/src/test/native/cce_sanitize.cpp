@@ -38,7 +38,7 @@ int run(const char* suffix, int n, int v, int d, int bn, int bv, bool softcap) {
     }
     unsigned tokenTiles = (n + bn - 1) / bn, vocabTiles = (v + bv - 1) / bv;
     if (lfEmuLaunchKernel(forward, tokenTiles, 1, 1, bn * bv, 1, 1, 0, nullptr, forwardArgs, nullptr) ||
-        lfEmuLaunchKernel(backward, vocabTiles, tokenTiles, 1, bn * bv, 1, 1, 0, nullptr, backwardArgs, nullptr)) {
+        lfEmuLaunchKernel(backward, tokenTiles, vocabTiles, 1, bn * bv, 1, 1, 0, nullptr, backwardArgs, nullptr)) {
         std::printf("launch failed %s\n", suffix);
         return 1;
     }

@@ -34,6 +34,9 @@ public final class CudaLinearCrossEntropy extends LaunchedKernel implements Line
     /** The kernels' module: {@code cce.cu}. */
     public static final KernelModule MODULE = new KernelModule("cce", CudaLinearCrossEntropy.class);
 
+    /** CUDA's limit of a grid's y size, which counts the backward pass's vocabulary tiles. */
+    private static final int MAX_GRID_Y = 65535;
+
     /**
      * A compiled tile shape: BN tokens × BV vocabulary entries per block (one thread each), the hidden size
      * streamed in chunks of BK (per element type). Only the shapes instantiated in {@code cce.cu} exist.
@@ -82,6 +85,12 @@ public final class CudaLinearCrossEntropy extends LaunchedKernel implements Line
         if (type != DataType.FLOAT32 && type != DataType.FLOAT64) {
             throw new IllegalArgumentException("cce kernel: embeddings must be float32 or float64, got " + type);
         }
+        long vocab = p.classifier().getShape().get(0);
+        if (Dim3.tiles(vocab, tiles.vocab()) > MAX_GRID_Y) {
+            throw new IllegalArgumentException("cce kernel: a vocabulary of " + vocab + " needs more than " + MAX_GRID_Y
+                    + " tiles of " + tiles.vocab() + " (the grid's y limit); use the portable path (" + Kernels.PROPERTY
+                    + "=portable)");
+        }
         NDArray e = PtEngineAdapter.contiguous(p.embeddings());
         NDArray c = PtEngineAdapter.contiguous(p.classifier());
         NDArray b = p.bias() == null ? null : PtEngineAdapter.contiguous(p.bias());
@@ -106,7 +115,7 @@ public final class CudaLinearCrossEntropy extends LaunchedKernel implements Line
         NDArray dE = p.gradEmbeddings() ? manager.zeros(e.getShape(), type, device) : null;
         NDArray dC = p.gradClassifier() ? manager.zeros(c.getShape(), type, device) : null;
         NDArray dB = p.gradBias() && b != null ? manager.zeros(b.getShape(), type, device) : null;
-        Dim3 grid = new Dim3(Dim3.tiles(v, tiles.vocab()), Dim3.tiles(n, tiles.tokens()), 1);
+        Dim3 grid = new Dim3(Dim3.tiles(n, tiles.tokens()), Dim3.tiles(v, tiles.vocab()), 1);
         launcher().launch(device, MODULE, "cce_backward_" + suffix, grid, block,
                 problemArgs(e, c, b, y, w, order, o, type).array(lse).scalar(type, o.filterEps())
                         .array(dE).array(dC).array(dB));

@@ -301,6 +301,18 @@ class CudaLinearCrossEntropyEmulationTest {
         }
     }
 
+    @Test
+    void rejectsAVocabularyBeyondTheGridLimitBeforeLaunching() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            LinearCrossEntropyProblem p = new LinearCrossEntropyProblem(m.zeros(new Shape(1, 1)),
+                    m.zeros(new Shape(65535L * 8 + 1, 1)), null, m.zeros(new Shape(1), DataType.INT64),
+                    m.ones(new Shape(1)), EXACT, true, true, false);
+            assertThatThrownBy(() -> emulated(CudaLinearCrossEntropy.Tiles.EMULATION).run(p))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("cce kernel: a vocabulary of 524281 needs more than 65535 tiles of 8");
+        }
+    }
+
     /** Token losses and the gradients of Σ w ℓ by DJL's autograd through the materialised logits. */
     private static double[][] autograd(LinearCrossEntropyProblem p) {
         LinearCrossEntropyOptions o = p.options();
