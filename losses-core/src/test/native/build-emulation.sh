@@ -17,7 +17,7 @@ mkdir -p "$(dirname "$out")"
 if [[ -f "$out" && -f "$out.d" ]]; then
     stale=0
     for dep in $(sed -e 's/^[^:]*://' -e 's/\\$//' "$out.d"); do
-        [[ "$dep" -nt "$out" ]] && stale=1
+        [[ ! -e "$dep" || "$dep" -nt "$out" ]] && stale=1
     done
     [[ $stale == 0 ]] && exit 0
 fi
