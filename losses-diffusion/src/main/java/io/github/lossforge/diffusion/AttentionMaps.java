@@ -8,8 +8,8 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.github.lossforge.core.Scalar;
 import io.github.lossforge.core.Slot;
+import io.github.lossforge.core.kernels.Kernels;
 import io.github.lossforge.diffusion.kernel.AttentionKernel;
-import io.github.lossforge.diffusion.kernel.AttentionKernels;
 
 import java.util.List;
 import java.util.Optional;
@@ -224,7 +224,7 @@ public final class AttentionMaps {
      * @return the kernel, or empty for the composition
      */
     static Optional<AttentionKernel> kernel(NDArray maps, boolean fused) {
-        return fused ? AttentionKernels.forDevice(maps.getDevice()) : Optional.empty();
+        return fused ? Kernels.select(AttentionKernel.class, maps.getDevice()) : Optional.empty();
     }
 
     /**

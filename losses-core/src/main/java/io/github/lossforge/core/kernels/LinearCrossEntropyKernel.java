@@ -14,13 +14,14 @@ import ai.djl.Device;
  * records nothing for autograd: its inputs are detached, and its callers turn the gradients into
  * autograd's through a surrogate (see {@code CutCrossEntropyLoss}).
  */
-public interface LinearCrossEntropyKernel {
+public interface LinearCrossEntropyKernel extends DeviceKernel {
 
     /**
      * A short name for reports and messages, e.g. {@code blocked-engine}.
      *
      * @return the name
      */
+    @Override
     String name();
 
     /**
@@ -29,6 +30,7 @@ public interface LinearCrossEntropyKernel {
      * @param device the device of the inputs
      * @return true when it does
      */
+    @Override
     boolean supports(Device device);
 
     /**

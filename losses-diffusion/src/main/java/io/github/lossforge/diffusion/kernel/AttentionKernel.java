@@ -3,19 +3,22 @@ package io.github.lossforge.diffusion.kernel;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
+import io.github.lossforge.core.kernels.DeviceKernel;
 
 /**
  * A fused implementation of the attention-constrained diffusion losses (spec §3): one pass over the
  * K attention maps computes each image's loss value and its gradient together, with no autograd
  * graph; the loss classes return the result through {@link FusedValue#surrogate}. Implementations
- * are chosen by the device of the inputs ({@link AttentionKernels}); the CPU one ships with the
- * module, a CUDA one can be registered through {@link java.util.ServiceLoader} under this interface.
+ * are chosen by the device of the inputs through core's one kernel registry ({@code
+ * Kernels.select(AttentionKernel.class, device)}); the module registers, through {@link
+ * java.util.ServiceLoader} under this interface, the CUDA kernel ({@link CudaAttentionKernel}, which serves CUDA
+ * arrays where it can run) and the CPU one, in that order.
  *
  * <p>Every method receives arrays it must not modify and returns detached arrays on the inputs'
  * device, in the inputs' dtype, owned by the engine (never wrapping Java memory), created under the
  * manager of the first input.
  */
-public interface AttentionKernel {
+public interface AttentionKernel extends DeviceKernel {
 
     /**
      * Whether this kernel runs on a device.
@@ -23,6 +26,7 @@ public interface AttentionKernel {
      * @param device the inputs' device
      * @return true when {@link #segregation}, {@link #retention} and {@link #layout} run there
      */
+    @Override
     boolean supports(Device device);
 
     /**

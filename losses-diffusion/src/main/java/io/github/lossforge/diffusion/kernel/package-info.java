@@ -1,9 +1,10 @@
 /**
  * Fused kernels of the attention-constrained losses (spec §3): {@link
- * io.github.lossforge.diffusion.kernel.AttentionKernel} (the interface a CUDA implementation
- * registers through {@link java.util.ServiceLoader}), the built-in {@link
- * io.github.lossforge.diffusion.kernel.CpuAttentionKernel}, the device-based choice in {@link
- * io.github.lossforge.diffusion.kernel.AttentionKernels}, and the surrogate trick in {@link
+ * io.github.lossforge.diffusion.kernel.AttentionKernel} (the family its implementations register under
+ * through {@link java.util.ServiceLoader}, chosen per device by core's {@link
+ * io.github.lossforge.core.kernels.Kernels}), the {@link io.github.lossforge.diffusion.kernel.CpuAttentionKernel},
+ * the {@link io.github.lossforge.diffusion.kernel.CudaAttentionKernel} ({@code src/main/cuda/attention.cu}), and
+ * the surrogate trick in {@link
  * io.github.lossforge.diffusion.kernel.FusedValue}.
  */
 package io.github.lossforge.diffusion.kernel;

@@ -10,30 +10,43 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import io.github.lossforge.core.kernels.EmulatedKernels;
+import io.github.lossforge.core.kernels.Kernels;
 
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class AttentionKernelsTest {
 
+    @AfterEach
+    void restoreTheSwitch() {
+        Kernels.setMode(null);
+    }
+
     @Test
-    void theCpuKernelServesTheCpuAndNoKernelServesAGpuWithoutAProvider() {
-        assertThat(AttentionKernels.forDevice(Device.cpu())).containsInstanceOf(CpuAttentionKernel.class);
-        assertThat(AttentionKernels.forDevice(Device.gpu())).isEmpty();
+    void theCoreRegistryGivesTheCpuTheCpuKernelAndAGpulessMachineTheComposition() {
+        assertThat(Kernels.select(AttentionKernel.class, Device.cpu())).containsInstanceOf(CpuAttentionKernel.class);
+        assertThat(Kernels.select(AttentionKernel.class, Device.gpu())).isEmpty();
+        // the CUDA kernel is registered and said why it cannot serve the GPU here
+        assertThat(Kernels.refusal(AttentionKernel.class, Device.gpu())).hasValueSatisfying(
+                why -> assertThat(why).contains("attention-cuda-driver"));
     }
 
     @Test
     void thePortableSwitchForcesTheComposition() {
-        String before = System.getProperty(AttentionKernels.PROPERTY);
-        System.setProperty(AttentionKernels.PROPERTY, "PORTABLE");
-        try {
-            assertThat(AttentionKernels.forDevice(Device.cpu())).isEmpty();
-        } finally {
-            if (before == null) {
-                System.clearProperty(AttentionKernels.PROPERTY);
-            } else {
-                System.setProperty(AttentionKernels.PROPERTY, before);
-            }
-        }
+        Kernels.setMode(Kernels.Mode.PORTABLE);
+        assertThat(Kernels.select(AttentionKernel.class, Device.cpu())).isEmpty();
+        Kernels.setMode(Kernels.Mode.AUTO);
+        assertThat(Kernels.select(AttentionKernel.class, Device.cpu())).isPresent();
+    }
+
+    @Test
+    void theEmulatedCudaKernelServesOnlyTheDevicesItsLauncherRuns() {
+        CudaAttentionKernel emulated = new CudaAttentionKernel(
+                EmulatedKernels.launcher(CudaAttentionKernel.MODULE), 32);
+        assertThat(emulated.supports(Device.cpu())).isTrue();
+        assertThat(emulated.supports(Device.gpu())).isFalse();
+        assertThat(emulated.refusal(Device.gpu())).contains("emulation runs on CPU arrays");
     }
 
     @Test
