@@ -87,17 +87,44 @@ public final class ParamSpec {
     }
 
     /**
+     * A parameter that takes one of the values of a {@link Choice} enum, written as their words.
+     *
+     * @param name the key
+     * @param defaultValue the default value
+     * @param description what it does
+     * @param <E> the enum
+     * @return the spec
+     */
+    public static <E extends Enum<E> & Choice> ParamSpec word(String name, E defaultValue, String description) {
+        return word(name, defaultValue.key(), Choice.keys(defaultValue.getDeclaringClass()), description);
+    }
+
+    /**
      * A parameter that takes one of the given words or a number.
      *
      * @param name the key
-     * @param defaultValue the default (a word or a {@link Double})
+     * @param defaultWord the default, one of the words
      * @param words the accepted words
      * @param description what it does
      * @return the spec
      */
     public static ParamSpec wordOrNumber(
-            String name, Object defaultValue, List<String> words, String description) {
-        return new ParamSpec(name, Kind.WORD_OR_NUMBER, defaultValue, words, description);
+            String name, String defaultWord, List<String> words, String description) {
+        return new ParamSpec(name, Kind.WORD_OR_NUMBER, defaultWord, words, description);
+    }
+
+    /**
+     * A parameter that takes one of the given words or a number, with a numeric default.
+     *
+     * @param name the key
+     * @param defaultNumber the default number
+     * @param words the accepted words
+     * @param description what it does
+     * @return the spec
+     */
+    public static ParamSpec wordOrNumber(
+            String name, double defaultNumber, List<String> words, String description) {
+        return new ParamSpec(name, Kind.WORD_OR_NUMBER, defaultNumber, words, description);
     }
 
     /**
