@@ -9,6 +9,7 @@
 @file:DependsOn("org.slf4j:slf4j-nop:2.0.17")
 
 import ai.djl.Model
+import ai.djl.engine.Engine
 import ai.djl.ndarray.NDArray
 import ai.djl.ndarray.NDList
 import ai.djl.ndarray.NDManager
@@ -67,6 +68,7 @@ fun nearestNeighbourAccuracy(e1: NDArray, e2: NDArray, classes: LongArray): Doub
 /** Trains a 2-layer MLP for [epochs] epochs; returns the per-epoch mean losses and the 1-NN accuracy on test data. */
 fun train(loss: Loss, twoViews: Boolean, epochs: Int, train: TwoViewData, test: TwoViewData): Pair<List<Double>, Double> {
     val batch = 64
+    Engine.getInstance().setRandomSeed(42)   // the same initial weights for both losses
     Model.newInstance("embedder").use { model ->
         model.block = SequentialBlock()
             .add(Linear.builder().setUnits(64).build())

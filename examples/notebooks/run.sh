@@ -100,7 +100,8 @@ fi
 # ---- 2. the Kotlin script ----
 install_tool kotlin-script lib true
 step "Kotlin script examples/kotlin/train.main.kts"
-"$JAVA" -Xmx2g -Dai.djl.offline=true -cp "$CACHE/kotlin-script/lib/*" org.jetbrains.kotlin.cli.jvm.K2JVMCompiler \
+"$JAVA" -Xmx2g -Dai.djl.offline=true -Dorg.slf4j.simpleLogger.defaultLogLevel=error \
+    -cp "$CACHE/kotlin-script/lib/*" org.jetbrains.kotlin.cli.jvm.K2JVMCompiler \
     -kotlin-home "$CACHE/kotlin-script" -script "$ROOT/examples/kotlin/train.main.kts"
 
 # ---- 3. the Scala script (Almond syntax, through Ammonite) ----
@@ -109,8 +110,12 @@ step "Scala script examples/scala/train.sc"
 "$JAVA" -Xmx2g -Dai.djl.offline=true -cp "$CACHE/ammonite/jars/*" ammonite.AmmoniteMain --silent \
     "$ROOT/examples/scala/train.sc"
 
-# ---- 4. the Scala 3 program and the Kotlin API check ----
-step "Scala 3 program examples/scala-program and Kotlin API check examples/kotlin-api-check"
-"${MVN[@]}" -f "$ROOT/examples/jvm-languages.xml" verify
+# ---- 4. the Scala 3 program and the Kotlin API check (standalone Maven projects) ----
+step "Scala 3 program examples/scala-program"
+"${MVN[@]}" -f "$ROOT/examples/scala-program" verify
+step "Kotlin API check examples/kotlin-api-check"
+"${MVN[@]}" -f "$ROOT/examples/kotlin-api-check" verify
+"$PY" "$HERE/tools/result_line.py" --surefire "$ROOT/examples/kotlin-api-check/target/surefire-reports" \
+    "RESULT kotlin-api-check: Kotlin callers compile (JSpecify strict, warnings as errors)"
 
 step "done"

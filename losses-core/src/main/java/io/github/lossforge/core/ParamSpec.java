@@ -1,5 +1,7 @@
 package io.github.lossforge.core;
 
+import org.jspecify.annotations.Nullable;
+
 import java.util.List;
 import java.util.Locale;
 
@@ -25,11 +27,11 @@ public final class ParamSpec {
 
     private final String name;
     private final Kind kind;
-    private final Object defaultValue;
+    private final @Nullable Object defaultValue;
     private final List<String> words;
     private final String description;
 
-    private ParamSpec(String name, Kind kind, Object defaultValue, List<String> words, String description) {
+    private ParamSpec(String name, Kind kind, @Nullable Object defaultValue, List<String> words, String description) {
         this.name = name;
         this.kind = kind;
         this.defaultValue = defaultValue;
@@ -45,7 +47,7 @@ public final class ParamSpec {
      * @param description what it does
      * @return the spec
      */
-    public static ParamSpec number(String name, Double defaultValue, String description) {
+    public static ParamSpec number(String name, @Nullable Double defaultValue, String description) {
         return new ParamSpec(name, Kind.NUMBER, defaultValue, List.of(), description);
     }
 
@@ -57,7 +59,7 @@ public final class ParamSpec {
      * @param description what it does
      * @return the spec
      */
-    public static ParamSpec integer(String name, Long defaultValue, String description) {
+    public static ParamSpec integer(String name, @Nullable Long defaultValue, String description) {
         return new ParamSpec(name, Kind.INTEGER, defaultValue, List.of(), description);
     }
 
@@ -82,7 +84,7 @@ public final class ParamSpec {
      * @param description what it does
      * @return the spec
      */
-    public static ParamSpec word(String name, String defaultValue, List<String> words, String description) {
+    public static ParamSpec word(String name, @Nullable String defaultValue, List<String> words, String description) {
         return new ParamSpec(name, Kind.WORD, defaultValue, words, description);
     }
 
@@ -150,7 +152,7 @@ public final class ParamSpec {
      *
      * @return the default
      */
-    public Object defaultValue() {
+    public @Nullable Object defaultValue() {
         return defaultValue;
     }
 
@@ -190,7 +192,7 @@ public final class ParamSpec {
      * @return the canonical value
      * @throws IllegalArgumentException when the value has the wrong type or is not an accepted word
      */
-    public Object accept(String lossId, Object value) {
+    public Object accept(String lossId, @Nullable Object value) {
         switch (kind) {
             case NUMBER:
                 if (value instanceof Number) {

@@ -11,6 +11,8 @@ import io.github.lossforge.core.Numerics;
 import io.github.lossforge.core.ParamSpec;
 import io.github.lossforge.core.Scalar;
 
+import org.jspecify.annotations.Nullable;
+
 import java.util.Arrays;
 import java.util.List;
 
@@ -131,7 +133,7 @@ public final class UnpgLoss extends BaseLoss {
      * The metric negatives that pass the box-and-whisker filter, as a mask over the pair matrix, or
      * null when the batch has no different-class pair.
      */
-    private NDArray keptNegatives(NDArray pairs, NDArray classes) {
+    private @Nullable NDArray keptNegatives(NDArray pairs, NDArray classes) {
         long n = pairs.getShape().get(0);
         NDArray upper = pairs.getManager().arange(0, n).reshape(-1, 1).lt(pairs.getManager().arange(0, n).reshape(1, -1));
         NDArray negatives = upper.logicalAnd(PairMath.sameLabel(classes, classes).logicalNot());

@@ -2,6 +2,8 @@ package io.github.lossforge.core.kernels;
 
 import ai.djl.Device;
 
+import org.jspecify.annotations.Nullable;
+
 import java.util.List;
 import java.util.ServiceLoader;
 
@@ -19,7 +21,7 @@ public final class Kernels {
     private static volatile boolean forcePortable = Boolean.getBoolean(PORTABLE_PROPERTY);
 
     /** The registered device-specific kernels, loaded once. */
-    private static volatile List<LinearCrossEntropyKernel> registered;
+    private static volatile @Nullable List<LinearCrossEntropyKernel> registered;
 
     private Kernels() {}
 

@@ -21,9 +21,9 @@ import io.github.lossforge.core.kernels.LinearCrossEntropyOptions;
 import io.github.lossforge.core.kernels.LinearCrossEntropyProblem;
 import io.github.lossforge.core.kernels.LinearCrossEntropyResult;
 
-import java.util.List;
-
 import org.jspecify.annotations.Nullable;
+
+import java.util.List;
 
 /**
  * Cut Cross-Entropy: the cross-entropy of a linear classifier head, computed without ever

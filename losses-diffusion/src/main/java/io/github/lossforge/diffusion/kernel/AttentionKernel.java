@@ -3,6 +3,8 @@ package io.github.lossforge.diffusion.kernel;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A fused implementation of the attention-constrained diffusion losses (spec §3): one pass over the
  * K attention maps computes each image's loss value and its gradient together, with no autograd
@@ -53,7 +55,7 @@ public interface AttentionKernel {
      * @param weights the term weights and the normaliser's epsilon
      * @return values (N) and the gradients with respect to {@code maps} and, when given, {@code selfAttention}
      */
-    FusedValue layout(NDArray maps, NDArray selfAttention, NDArray masks, LayoutWeights weights);
+    FusedValue layout(NDArray maps, @Nullable NDArray selfAttention, NDArray masks, LayoutWeights weights);
 
     /**
      * The weights of BACON's three terms and the epsilon of its normaliser.

@@ -6,6 +6,8 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.github.lossforge.core.Scalar;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The CPU {@link AttentionKernel}: the maps are read once into double precision and one loop per
  * image computes value and gradient together; BACON's self-attention products are engine GEMMs on
@@ -146,7 +148,7 @@ public final class CpuAttentionKernel implements AttentionKernel {
 
     /** {@inheritDoc} */
     @Override
-    public FusedValue layout(NDArray maps, NDArray selfAttention, NDArray masks, LayoutWeights weights) {
+    public FusedValue layout(NDArray maps, @Nullable NDArray selfAttention, NDArray masks, LayoutWeights weights) {
         Shape s = maps.getShape();
         int n = (int) s.get(0);
         int k = (int) s.get(1);

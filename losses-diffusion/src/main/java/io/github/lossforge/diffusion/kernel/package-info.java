@@ -6,4 +6,7 @@
  * io.github.lossforge.diffusion.kernel.AttentionKernels}, and the surrogate trick in {@link
  * io.github.lossforge.diffusion.kernel.FusedValue}.
  */
+@NullMarked
 package io.github.lossforge.diffusion.kernel;
+
+import org.jspecify.annotations.NullMarked;
