@@ -16,7 +16,7 @@ set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
 CACHE="${LOSSFORGE_TOOLS_CACHE:-$HOME/.cache/lossforge-tools}"
-MVN=(mvn -B -q)
+MVN=(mvn -B -q -Dstyle.color=never)
 KEEP_NOTEBOOK=false
 [[ "${1:-}" == "--keep-notebook" ]] && KEEP_NOTEBOOK=true
 

@@ -32,11 +32,7 @@ class ChoiceOptionsTest {
         List<String> checked = new ArrayList<>();
         for (String id : Losses.ids()) {
             LossInfo info = Losses.info(id);
-            for (ParamSpec spec : info.parameters()) {
-                if (spec.kind() != ParamSpec.Kind.WORD || spec.words().size() < 2
-                        || spec.name().equals(LossInfo.REDUCTION)) {
-                    continue;
-                }
+            for (ParamSpec spec : choiceOptions(info)) {
                 Class<?> builder = builderClass(info);
                 Method typed = enumSetter(builder, spec.name());
                 assertThat(typed).as(id + ": builder opt" + capitalised(spec.name()) + "(enum)").isNotNull();
@@ -54,11 +50,7 @@ class ChoiceOptionsTest {
     void wordsParseCaseInsensitivelyAndBadWordsNameTheLossAndTheOption() throws ReflectiveOperationException {
         for (String id : Losses.ids()) {
             LossInfo info = Losses.info(id);
-            for (ParamSpec spec : info.parameters()) {
-                if (spec.kind() != ParamSpec.Kind.WORD || spec.words().size() < 2
-                        || spec.name().equals(LossInfo.REDUCTION)) {
-                    continue;
-                }
+            for (ParamSpec spec : choiceOptions(info)) {
                 Method byWord = builderClass(info).getMethod("opt" + capitalised(spec.name()), String.class);
                 for (String word : spec.words()) {
                     byWord.invoke(newBuilder(info), word.toUpperCase(Locale.ROOT));
@@ -98,6 +90,18 @@ class ChoiceOptionsTest {
                 }
             }
         }
+    }
+
+    /** The word parameters with a choice (more than one word), besides the reduction every loss takes. */
+    private static List<ParamSpec> choiceOptions(LossInfo info) {
+        List<ParamSpec> options = new ArrayList<>();
+        for (ParamSpec spec : info.parameters()) {
+            if (spec.kind() == ParamSpec.Kind.WORD && spec.words().size() > 1
+                    && !spec.name().equals(LossInfo.REDUCTION)) {
+                options.add(spec);
+            }
+        }
+        return options;
     }
 
     private static Class<?> builderClass(LossInfo info) {
