@@ -1,15 +1,16 @@
 package io.github.lossforge.core;
 
+import org.jspecify.annotations.Nullable;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import org.jspecify.annotations.Nullable;
 
 /**
- * An option that takes one of a fixed set of values, as an enum (only enums implement it): the builders' typed {@code optX(Enum)}
- * form, which Kotlin and Scala callers see as a real type, beside the word the registry and the CLI use
- * ({@link #key()}, e.g. {@code weighted-ce}). {@link #parse} turns a word back into the enum for the
- * builders' {@code optX(String)} form.
+ * An option that takes one of a fixed set of values, as an enum (only enums implement it): the builders'
+ * typed {@code optX(Enum)} form, which Kotlin and Scala callers see as a real type, beside the word the
+ * registry and the CLI use ({@link #key()}, e.g. {@code weighted-ce}). {@link #parse} turns a word back
+ * into the enum for the builders' {@code optX(String)} form.
  */
 public interface Choice {
 

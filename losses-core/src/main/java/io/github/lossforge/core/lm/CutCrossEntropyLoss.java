@@ -121,6 +121,7 @@ public final class CutCrossEntropyLoss extends BaseLoss {
                             .optIgnoreIndex(p.integer("ignoreIndex"))
                             .optSoftcap(p.number("softcap"))
                             .optShift(Math.toIntExact(p.integer("shift")))
+                            // a Double or a word; a Double's text parses back to the same value
                             .optFilterEps(String.valueOf(p.get("filterEps")))
                             .optBlockSize(String.valueOf(p.get("blockSize")))
                             .optSortVocab(p.bool("sortVocab"))
