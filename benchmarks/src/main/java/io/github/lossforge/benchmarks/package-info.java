@@ -7,4 +7,7 @@
  * io.github.lossforge.benchmarks.SuiteBench}, {@code lossforge bench contrastive-chunked |
  * betti-matching | diffusion-fused}).
  */
+@NullMarked
 package io.github.lossforge.benchmarks;
+
+import org.jspecify.annotations.NullMarked;

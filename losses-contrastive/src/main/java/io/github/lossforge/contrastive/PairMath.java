@@ -6,6 +6,8 @@ import ai.djl.ndarray.types.DataType;
 import io.github.lossforge.core.Numerics;
 import io.github.lossforge.core.Scalar;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The pair machinery every pair-based loss of this module is composed from, in one place (the
  * pytorch-metric-learning split into distances, masks and reducers): unit-norm rows, similarity and
@@ -234,7 +236,7 @@ public final class PairMath {
      * @param targets (R, C) target weights, no gradient
      * @return (R) values
      */
-    public static NDArray softTargetCrossEntropy(NDArray x, NDArray valid, NDArray targets) {
+    public static NDArray softTargetCrossEntropy(NDArray x, @Nullable NDArray valid, NDArray targets) {
         NDArray lse = valid == null ? Numerics.logSumExp(x, 1) : maskedLogSumExp(x, valid, false);
         return lse.sub(x.mul(targets).sum(new int[] {1}));
     }
@@ -248,7 +250,7 @@ public final class PairMath {
      * @param targets (R, C) target weights
      * @return (R, C) gradient
      */
-    public static NDArray softTargetCrossEntropyGradient(NDArray x, NDArray valid, NDArray targets) {
+    public static NDArray softTargetCrossEntropyGradient(NDArray x, @Nullable NDArray valid, NDArray targets) {
         NDArray p = valid == null ? x.softmax(1) : maskedSoftmax(x, valid, false);
         return p.sub(targets);
     }

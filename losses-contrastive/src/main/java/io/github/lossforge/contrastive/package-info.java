@@ -11,4 +11,7 @@
  * {@link io.github.lossforge.contrastive.KeptRows} (means over kept rows). The losses live in
  * family packages: {@code selfsupervised}, {@code pairs}, {@code retrieval}.
  */
+@NullMarked
 package io.github.lossforge.contrastive;
+
+import org.jspecify.annotations.NullMarked;

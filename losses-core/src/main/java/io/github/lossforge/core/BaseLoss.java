@@ -5,6 +5,8 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDScope;
 import ai.djl.training.loss.Loss;
 
+import org.jspecify.annotations.Nullable;
+
 import java.util.ArrayDeque;
 import java.util.Deque;
 
@@ -166,7 +168,7 @@ public abstract class BaseLoss extends Loss {
         }
     }
 
-    private synchronized NDArray cachedValue(NDList labels, NDList predictions) {
+    private synchronized @Nullable NDArray cachedValue(NDList labels, NDList predictions) {
         for (CachedValue entry : cache) {
             if (entry.matches(labels, predictions)) {
                 return entry.value.isReleased() ? null : entry.value;

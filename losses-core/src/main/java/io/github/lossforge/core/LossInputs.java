@@ -4,6 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The labels and predictions of one {@code evaluate} call, handed out slot by slot with the dtype
  * policy applied: a prediction slot is checked (floating, finite, non-empty batch) and widened from
@@ -14,8 +16,8 @@ public final class LossInputs {
     private final String lossId;
     private final NDList labels;
     private final NDList predictions;
-    private DataType computeType;
-    private String computeTypeSlot;
+    private @Nullable DataType computeType;
+    private @Nullable String computeTypeSlot;
 
     LossInputs(String lossId, NDList labels, NDList predictions) {
         if (labels == null || predictions == null) {

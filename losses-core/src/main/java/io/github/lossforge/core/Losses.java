@@ -1,5 +1,7 @@
 package io.github.lossforge.core;
 
+import org.jspecify.annotations.Nullable;
+
 import java.util.Collections;
 import java.util.Map;
 import java.util.ServiceLoader;
@@ -16,7 +18,7 @@ import java.util.TreeMap;
  */
 public final class Losses {
 
-    private static volatile Map<String, LossInfo> registry;
+    private static volatile @Nullable Map<String, LossInfo> registry;
 
     private Losses() {}
 

@@ -1,5 +1,7 @@
 package io.github.lossforge.core;
 
+import org.jspecify.annotations.Nullable;
+
 import java.util.List;
 import java.util.Locale;
 
@@ -25,11 +27,11 @@ public final class ParamSpec {
 
     private final String name;
     private final Kind kind;
-    private final Object defaultValue;
+    private final @Nullable Object defaultValue;
     private final List<String> words;
     private final String description;
 
-    private ParamSpec(String name, Kind kind, Object defaultValue, List<String> words, String description) {
+    private ParamSpec(String name, Kind kind, @Nullable Object defaultValue, List<String> words, String description) {
         this.name = name;
         this.kind = kind;
         this.defaultValue = defaultValue;
@@ -45,7 +47,7 @@ public final class ParamSpec {
      * @param description what it does
      * @return the spec
      */
-    public static ParamSpec number(String name, Double defaultValue, String description) {
+    public static ParamSpec number(String name, @Nullable Double defaultValue, String description) {
         return new ParamSpec(name, Kind.NUMBER, defaultValue, List.of(), description);
     }
 
@@ -57,7 +59,7 @@ public final class ParamSpec {
      * @param description what it does
      * @return the spec
      */
-    public static ParamSpec integer(String name, Long defaultValue, String description) {
+    public static ParamSpec integer(String name, @Nullable Long defaultValue, String description) {
         return new ParamSpec(name, Kind.INTEGER, defaultValue, List.of(), description);
     }
 
@@ -82,22 +84,49 @@ public final class ParamSpec {
      * @param description what it does
      * @return the spec
      */
-    public static ParamSpec word(String name, String defaultValue, List<String> words, String description) {
+    public static ParamSpec word(String name, @Nullable String defaultValue, List<String> words, String description) {
         return new ParamSpec(name, Kind.WORD, defaultValue, words, description);
+    }
+
+    /**
+     * A parameter that takes one of the values of a {@link Choice} enum, written as their words.
+     *
+     * @param name the key
+     * @param defaultValue the default value
+     * @param description what it does
+     * @param <E> the enum
+     * @return the spec
+     */
+    public static <E extends Enum<E> & Choice> ParamSpec word(String name, E defaultValue, String description) {
+        return word(name, defaultValue.key(), Choice.keys(defaultValue.getDeclaringClass()), description);
     }
 
     /**
      * A parameter that takes one of the given words or a number.
      *
      * @param name the key
-     * @param defaultValue the default (a word or a {@link Double})
+     * @param defaultWord the default, one of the words
      * @param words the accepted words
      * @param description what it does
      * @return the spec
      */
     public static ParamSpec wordOrNumber(
-            String name, Object defaultValue, List<String> words, String description) {
-        return new ParamSpec(name, Kind.WORD_OR_NUMBER, defaultValue, words, description);
+            String name, String defaultWord, List<String> words, String description) {
+        return new ParamSpec(name, Kind.WORD_OR_NUMBER, defaultWord, words, description);
+    }
+
+    /**
+     * A parameter that takes one of the given words or a number, with a numeric default.
+     *
+     * @param name the key
+     * @param defaultNumber the default number
+     * @param words the accepted words
+     * @param description what it does
+     * @return the spec
+     */
+    public static ParamSpec wordOrNumber(
+            String name, double defaultNumber, List<String> words, String description) {
+        return new ParamSpec(name, Kind.WORD_OR_NUMBER, defaultNumber, words, description);
     }
 
     /**
@@ -123,7 +152,7 @@ public final class ParamSpec {
      *
      * @return the default
      */
-    public Object defaultValue() {
+    public @Nullable Object defaultValue() {
         return defaultValue;
     }
 
@@ -163,7 +192,7 @@ public final class ParamSpec {
      * @return the canonical value
      * @throws IllegalArgumentException when the value has the wrong type or is not an accepted word
      */
-    public Object accept(String lossId, Object value) {
+    public Object accept(String lossId, @Nullable Object value) {
         switch (kind) {
             case NUMBER:
                 if (value instanceof Number) {

@@ -12,6 +12,8 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.loss.Loss;
 import io.github.lossforge.core.Scalar;
 
+import org.jspecify.annotations.Nullable;
+
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -78,7 +80,7 @@ public final class LatentGuidance {
          *     at the first step
          * @return the label slots
          */
-        NDList labels(int step, NDList current, NDList previous);
+        NDList labels(int step, NDList current, @Nullable NDList previous);
 
         /**
          * The same labels at every step (e.g. BACON's layout masks, Attend-and-Excite's token indices).
@@ -227,7 +229,7 @@ public final class LatentGuidance {
     public final class Session implements AutoCloseable {
         private final NDManager owner;
         private final NDManager state;
-        private NDList previous;
+        private @Nullable NDList previous;
         private final List<Double> losses = new ArrayList<>();
         private int refinementSteps;
 

@@ -15,4 +15,7 @@
  *
  * <p>The A-STAR and BACON losses run through fused kernels ({@code diffusion.kernel}) by default.
  */
+@NullMarked
 package io.github.lossforge.diffusion;
+
+import org.jspecify.annotations.NullMarked;

@@ -4,4 +4,7 @@
  * CBC) and {@code topology} (Betti matching, the dimension-0 persistence loss).
  * {@link io.github.lossforge.segmentation.DenseSlots} holds the shape checks they share.
  */
+@NullMarked
 package io.github.lossforge.segmentation;
+
+import org.jspecify.annotations.NullMarked;

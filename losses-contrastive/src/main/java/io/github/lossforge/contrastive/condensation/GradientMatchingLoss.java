@@ -4,12 +4,11 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import io.github.lossforge.contrastive.PairMath;
 import io.github.lossforge.core.BaseLoss;
+import io.github.lossforge.core.Choice;
 import io.github.lossforge.core.LossInfo;
 import io.github.lossforge.core.LossInputs;
 import io.github.lossforge.core.ParamSpec;
 import io.github.lossforge.core.Slot;
-
-import java.util.List;
 
 /**
  * The gradient-matching loss of dataset condensation: the layer-wise, output-node-wise cosine
@@ -43,6 +42,14 @@ public final class GradientMatchingLoss extends BaseLoss {
     /** The registry id. */
     public static final String ID = "gradient-matching";
 
+    /** The values of {@code mode}, written as their words in the registry and {@code optMode(String)}. */
+    public enum Mode implements Choice {
+        /** Per-class gradients on both sides (Zhao et al.). */
+        DC,
+        /** Class-summed gradients (Lee et al.). */
+        DCC
+    }
+
     /** Per-class matching. */
     public static final String DC = "dc";
 
@@ -62,7 +69,7 @@ public final class GradientMatchingLoss extends BaseLoss {
                     .label("L0..Lk real-set gradients (C,...), one slot per layer")
                     .batchLevel()
                     .example("per-layer gradients of a network, see GradientMatchingLossTest")
-                    .param(ParamSpec.word("mode", DC, List.of(DC, DCC), "per-class (dc) or class-summed (dcc)"))
+                    .param(ParamSpec.word("mode", Mode.DC, "per-class (dc) or class-summed (dcc)"))
                     .param(ParamSpec.number("eps", DEFAULT_EPS, ">= 0: added to the norm product"))
                     .factory(p -> builder()
                             .optMode(p.word("mode"))
@@ -76,13 +83,10 @@ public final class GradientMatchingLoss extends BaseLoss {
 
     private GradientMatchingLoss(Builder b) {
         super(ID, b.reduction(), false);
-        if (!DC.equals(b.mode) && !DCC.equals(b.mode)) {
-            throw new IllegalArgumentException(ID + ": mode must be one of dc, dcc, got '" + b.mode + "'");
-        }
         if (!(b.eps >= 0) || Double.isInfinite(b.eps)) {
             throw new IllegalArgumentException(ID + ": eps must be a finite number >= 0, got " + b.eps);
         }
-        this.classSummed = DCC.equals(b.mode);
+        this.classSummed = b.mode == Mode.DCC;
         this.eps = b.eps;
     }
 
@@ -170,7 +174,7 @@ public final class GradientMatchingLoss extends BaseLoss {
 
     /** Builds a {@link GradientMatchingLoss}. */
     public static final class Builder extends BaseLoss.Builder<Builder> {
-        private String mode = DC;
+        private Mode mode = Mode.DC;
         private double eps = DEFAULT_EPS;
 
         private Builder() {}
@@ -178,12 +182,23 @@ public final class GradientMatchingLoss extends BaseLoss {
         /**
          * Sets the mode.
          *
-         * @param mode {@code dc} (default, per class) or {@code dcc} (class-summed)
+         * @param mode the value (default {@link Mode#DC})
          * @return this
          */
-        public Builder optMode(String mode) {
-            this.mode = mode;
+        public Builder optMode(Mode mode) {
+            this.mode = Choice.require(mode, ID, "mode");
             return this;
+        }
+
+        /**
+         * Sets the mode by its word (case-insensitive).
+         *
+         * @param mode {@code dc} (default, per class) or {@code dcc} (class-summed)
+         * @return this
+         * @throws IllegalArgumentException when the word is none of {@link Mode}'s words
+         */
+        public Builder optMode(String mode) {
+            return optMode(Choice.parse(Mode.class, ID, "mode", mode));
         }
 
         /**

@@ -6,4 +6,7 @@
  * io.github.lossforge.contrastive.condensation.SecondOrderGradients}, the single adapter that runs
  * PyTorch's {@code create_graph} backward through DJL's {@code JniUtils}.
  */
+@NullMarked
 package io.github.lossforge.contrastive.condensation;
+
+import org.jspecify.annotations.NullMarked;

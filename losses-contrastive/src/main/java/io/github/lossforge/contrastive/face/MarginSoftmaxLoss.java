@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.types.DataType;
 import io.github.lossforge.contrastive.PairMath;
 import io.github.lossforge.core.BaseLoss;
+import io.github.lossforge.core.Choice;
 import io.github.lossforge.core.LossInfo;
 import io.github.lossforge.core.LossInputs;
 import io.github.lossforge.core.Numerics;
@@ -58,7 +59,7 @@ public final class MarginSoftmaxLoss extends BaseLoss {
     static final double SIN_SQUARED_FLOOR = 1e-12;
 
     /** Which margin a head applies to the target cosine. */
-    public enum Head {
+    public enum Head implements Choice {
         /** Additive angular margin: cos(θ + m). */
         ARCFACE,
         /** Additive cosine margin: cos θ − m. */

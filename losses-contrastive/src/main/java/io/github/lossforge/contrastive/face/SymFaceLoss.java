@@ -4,12 +4,11 @@ import ai.djl.ndarray.NDArray;
 import io.github.lossforge.contrastive.KeptRows;
 import io.github.lossforge.contrastive.PairMath;
 import io.github.lossforge.core.BaseLoss;
+import io.github.lossforge.core.Choice;
 import io.github.lossforge.core.LossInfo;
 import io.github.lossforge.core.LossInputs;
 import io.github.lossforge.core.ParamSpec;
 import io.github.lossforge.core.Slot;
-
-import java.util.List;
 
 /**
  * The SymFace facial-symmetry loss in our documented form: the embeddings of the left and right
@@ -39,6 +38,14 @@ public final class SymFaceLoss extends BaseLoss {
     /** The registry id. */
     public static final String ID = "symface";
 
+    /** The values of {@code distance}, written as their words in the registry and {@code optDistance(String)}. */
+    public enum Distance implements Choice {
+        /** 1 − cos of the two halves' normalised embeddings. */
+        COSINE,
+        /** The Euclidean distance of the raw embeddings. */
+        L2
+    }
+
     /** One minus the cosine similarity. */
     public static final String COSINE = "cosine";
 
@@ -54,7 +61,7 @@ public final class SymFaceLoss extends BaseLoss {
                     .prediction("P1 right-half embeddings (N,D)")
                     .label("L0? frontality rho (N)")
                     .example("half-face embeddings beside arcface: io.github.lossforge.examples.face.SymFaceWithArcFace (examples)")
-                    .param(ParamSpec.word("distance", COSINE, List.of(COSINE, L2), "1 - cos, or the L2 distance"))
+                    .param(ParamSpec.word("distance", Distance.COSINE, "1 - cos, or the L2 distance"))
                     .param(ParamSpec.number("rhoThreshold", 0.0, "faces with rho below it do not count"))
                     .factory(p -> builder()
                             .optDistance(p.word("distance"))
@@ -69,13 +76,10 @@ public final class SymFaceLoss extends BaseLoss {
 
     private SymFaceLoss(Builder b) {
         super(ID, b.reduction(), true);
-        if (!COSINE.equals(b.distance) && !L2.equals(b.distance)) {
-            throw new IllegalArgumentException(ID + ": distance must be one of cosine, l2, got '" + b.distance + "'");
-        }
         if (Double.isNaN(b.rhoThreshold) || Double.isInfinite(b.rhoThreshold)) {
             throw new IllegalArgumentException(ID + ": rhoThreshold must be a finite number, got " + b.rhoThreshold);
         }
-        this.cosine = COSINE.equals(b.distance);
+        this.cosine = b.distance == Distance.COSINE;
         this.rhoThreshold = b.rhoThreshold;
     }
 
@@ -122,7 +126,7 @@ public final class SymFaceLoss extends BaseLoss {
 
     /** Builds a {@link SymFaceLoss}. */
     public static final class Builder extends BaseLoss.Builder<Builder> {
-        private String distance = COSINE;
+        private Distance distance = Distance.COSINE;
         private double rhoThreshold;
 
         private Builder() {}
@@ -130,12 +134,23 @@ public final class SymFaceLoss extends BaseLoss {
         /**
          * Sets the distance.
          *
-         * @param distance {@code cosine} (default: 1 − cos) or {@code l2}
+         * @param distance the value (default {@link Distance#COSINE})
          * @return this
          */
-        public Builder optDistance(String distance) {
-            this.distance = distance;
+        public Builder optDistance(Distance distance) {
+            this.distance = Choice.require(distance, ID, "distance");
             return this;
+        }
+
+        /**
+         * Sets the distance by its word (case-insensitive).
+         *
+         * @param distance {@code cosine} (default: 1 − cos) or {@code l2}
+         * @return this
+         * @throws IllegalArgumentException when the word is none of {@link Distance}'s words
+         */
+        public Builder optDistance(String distance) {
+            return optDistance(Choice.parse(Distance.class, ID, "distance", distance));
         }
 
         /**

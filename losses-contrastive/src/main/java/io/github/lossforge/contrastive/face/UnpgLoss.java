@@ -4,11 +4,14 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import io.github.lossforge.contrastive.PairMath;
 import io.github.lossforge.core.BaseLoss;
+import io.github.lossforge.core.Choice;
 import io.github.lossforge.core.LossInfo;
 import io.github.lossforge.core.LossInputs;
 import io.github.lossforge.core.Numerics;
 import io.github.lossforge.core.ParamSpec;
 import io.github.lossforge.core.Scalar;
+
+import org.jspecify.annotations.Nullable;
 
 import java.util.Arrays;
 import java.util.List;
@@ -64,7 +67,7 @@ public final class UnpgLoss extends BaseLoss {
                     .prediction("P1 class weights (C,D)")
                     .label("L0 classes (N) int64")
                     .example("embeddings and learnable class weights, see UnpgLossTest")
-                    .param(ParamSpec.word("head", ARCFACE, List.of(ARCFACE, COSFACE), "the margin head"))
+                    .param(ParamSpec.word("head", MarginSoftmaxLoss.Head.ARCFACE, "the margin head"))
                     .param(ParamSpec.number("scale", MarginSoftmaxLoss.DEFAULT_SCALE, "> 0: the logit scale s"))
                     .param(ParamSpec.number("margin", MarginSoftmaxLoss.DEFAULT_ARC_MARGIN,
                             ">= 0: the head's margin m (radians for arcface, at most pi/2)"))
@@ -86,10 +89,7 @@ public final class UnpgLoss extends BaseLoss {
 
     private UnpgLoss(Builder b) {
         super(ID, b.reduction(), true);
-        if (!ARCFACE.equals(b.head) && !COSFACE.equals(b.head)) {
-            throw new IllegalArgumentException(ID + ": head must be one of arcface, cosface, got '" + b.head + "'");
-        }
-        this.head = ARCFACE.equals(b.head) ? MarginSoftmaxLoss.Head.ARCFACE : MarginSoftmaxLoss.Head.COSFACE;
+        this.head = b.head;
         MarginSoftmaxLoss.requireScaleAndMargin(ID, head, b.scale, b.margin);
         if (!(b.whisker >= 0) || Double.isInfinite(b.whisker)) {
             throw new IllegalArgumentException(ID + ": whisker must be a finite number >= 0, got " + b.whisker);
@@ -133,7 +133,7 @@ public final class UnpgLoss extends BaseLoss {
      * The metric negatives that pass the box-and-whisker filter, as a mask over the pair matrix, or
      * null when the batch has no different-class pair.
      */
-    private NDArray keptNegatives(NDArray pairs, NDArray classes) {
+    private @Nullable NDArray keptNegatives(NDArray pairs, NDArray classes) {
         long n = pairs.getShape().get(0);
         NDArray upper = pairs.getManager().arange(0, n).reshape(-1, 1).lt(pairs.getManager().arange(0, n).reshape(1, -1));
         NDArray negatives = upper.logicalAnd(PairMath.sameLabel(classes, classes).logicalNot());
@@ -162,7 +162,7 @@ public final class UnpgLoss extends BaseLoss {
 
     /** Builds an {@link UnpgLoss}. */
     public static final class Builder extends BaseLoss.Builder<Builder> {
-        private String head = ARCFACE;
+        private MarginSoftmaxLoss.Head head = MarginSoftmaxLoss.Head.ARCFACE;
         private double scale = MarginSoftmaxLoss.DEFAULT_SCALE;
         private double margin = MarginSoftmaxLoss.DEFAULT_ARC_MARGIN;
         private double whisker = DEFAULT_WHISKER;
@@ -172,12 +172,23 @@ public final class UnpgLoss extends BaseLoss {
         /**
          * Sets the margin head.
          *
-         * @param head {@code arcface} (default) or {@code cosface}
+         * @param head the head (default {@link MarginSoftmaxLoss.Head#ARCFACE})
          * @return this
          */
-        public Builder optHead(String head) {
-            this.head = head;
+        public Builder optHead(MarginSoftmaxLoss.Head head) {
+            this.head = Choice.require(head, ID, "head");
             return this;
+        }
+
+        /**
+         * Sets the margin head by its word (case-insensitive).
+         *
+         * @param head {@code arcface} (default) or {@code cosface}
+         * @return this
+         * @throws IllegalArgumentException when the word is neither
+         */
+        public Builder optHead(String head) {
+            return optHead(Choice.parse(MarginSoftmaxLoss.Head.class, ID, "head", head));
         }
 
         /**

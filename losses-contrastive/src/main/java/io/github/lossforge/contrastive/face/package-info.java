@@ -6,4 +6,7 @@
  * (N, D) + (C, D) + (N) input of the heads through one checked record and building on the module's
  * pair machinery.
  */
+@NullMarked
 package io.github.lossforge.contrastive.face;
+
+import org.jspecify.annotations.NullMarked;

@@ -6,12 +6,11 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.github.lossforge.contrastive.PairMath;
 import io.github.lossforge.core.BaseLoss;
+import io.github.lossforge.core.Choice;
 import io.github.lossforge.core.LossInfo;
 import io.github.lossforge.core.LossInputs;
 import io.github.lossforge.core.ParamSpec;
 import io.github.lossforge.core.Scalar;
-
-import java.util.List;
 
 /**
  * The ICNN loss of "SuSana Distancia is all you need": \( L = -\log \operatorname{score} \), where the
@@ -57,6 +56,16 @@ public final class IcnnLoss extends BaseLoss {
     /** The registry id. */
     public static final String ID = "icnn";
 
+    /** The values of {@code mode}, written as their words in the registry and {@code optMode(String)}. */
+    public enum Mode implements Choice {
+        /** Support vs support. */
+        SUPPORT,
+        /** Queries vs the class prototypes. */
+        QUERY,
+        /** Everything vs everything. */
+        FULL
+    }
+
     /** The default number of neighbours. */
     public static final long DEFAULT_K = 4;
 
@@ -82,7 +91,7 @@ public final class IcnnLoss extends BaseLoss {
                     .batchLevel()
                     .example("few-shot episodes, see IcnnLossTest")
                     .param(ParamSpec.integer("k", DEFAULT_K, ">= 1: the neighbours scored per point"))
-                    .param(ParamSpec.word("mode", SUPPORT, List.of(SUPPORT, QUERY, FULL),
+                    .param(ParamSpec.word("mode", Mode.SUPPORT,
                             "support vs support, queries vs prototypes, or everything vs everything"))
                     .factory(p -> builder()
                             .optK(p.integer("k"))
@@ -99,11 +108,8 @@ public final class IcnnLoss extends BaseLoss {
         if (b.k < 1 || b.k > Integer.MAX_VALUE) {
             throw new IllegalArgumentException(ID + ": k must be >= 1, got " + b.k);
         }
-        if (!List.of(SUPPORT, QUERY, FULL).contains(b.mode)) {
-            throw new IllegalArgumentException(ID + ": mode must be one of support, query, full, got '" + b.mode + "'");
-        }
         this.k = (int) b.k;
-        this.mode = b.mode;
+        this.mode = b.mode.key();
     }
 
     /**
@@ -207,7 +213,7 @@ public final class IcnnLoss extends BaseLoss {
     /** Builds an {@link IcnnLoss}. */
     public static final class Builder extends BaseLoss.Builder<Builder> {
         private long k = DEFAULT_K;
-        private String mode = SUPPORT;
+        private Mode mode = Mode.SUPPORT;
 
         private Builder() {}
 
@@ -225,12 +231,23 @@ public final class IcnnLoss extends BaseLoss {
         /**
          * Sets the mode.
          *
-         * @param mode {@code support} (default), {@code query} or {@code full}
+         * @param mode the value (default {@link Mode#SUPPORT})
          * @return this
          */
-        public Builder optMode(String mode) {
-            this.mode = mode;
+        public Builder optMode(Mode mode) {
+            this.mode = Choice.require(mode, ID, "mode");
             return this;
+        }
+
+        /**
+         * Sets the mode by its word (case-insensitive).
+         *
+         * @param mode {@code support} (default), {@code query} or {@code full}
+         * @return this
+         * @throws IllegalArgumentException when the word is none of {@link Mode}'s words
+         */
+        public Builder optMode(String mode) {
+            return optMode(Choice.parse(Mode.class, ID, "mode", mode));
         }
 
         /**

@@ -4,4 +4,7 @@
  * io.github.lossforge.contrastive.fewshot.IcnnLoss} of "SuSana Distancia is all you need", reading
  * their input through one checked episode record.
  */
+@NullMarked
 package io.github.lossforge.contrastive.fewshot;
+
+import org.jspecify.annotations.NullMarked;

@@ -2,14 +2,13 @@ package io.github.lossforge.contrastive.hyperbolic;
 
 import ai.djl.ndarray.NDArray;
 import io.github.lossforge.core.BaseLoss;
+import io.github.lossforge.core.Choice;
 import io.github.lossforge.core.LossInfo;
 import io.github.lossforge.core.LossInputs;
 import io.github.lossforge.core.Numerics;
 import io.github.lossforge.core.ParamSpec;
 import io.github.lossforge.core.Scalar;
 import io.github.lossforge.core.Slot;
-
-import java.util.List;
 
 /**
  * Hyp-PC, the hyperbolic pairwise confusion loss of Hyp-OC: it pulls the two halves of a batch of
@@ -39,6 +38,14 @@ public final class HyperbolicPairwiseConfusionLoss extends BaseLoss {
     /** The registry id. */
     public static final String ID = "hyp-pc";
 
+    /** The values of {@code distance}, written as their words in the registry and {@code optDistance(String)}. */
+    public enum Distance implements Choice {
+        /** The Poincaré distance (artanh). */
+        ARTANH,
+        /** The official code's atan form. */
+        ATAN
+    }
+
     /** The default curvature magnitude. */
     public static final double DEFAULT_CURVATURE = 0.1;
 
@@ -58,7 +65,7 @@ public final class HyperbolicPairwiseConfusionLoss extends BaseLoss {
                     .batchLevel()
                     .example("embeddings mapped onto the Poincare ball, see HyperbolicPairwiseConfusionLossTest")
                     .param(ParamSpec.number("curvature", DEFAULT_CURVATURE, "> 0: the ball has curvature -c"))
-                    .param(ParamSpec.word("distance", ARTANH, List.of(ARTANH, ATAN),
+                    .param(ParamSpec.word("distance", Distance.ARTANH,
                             "artanh (the Poincare distance) or atan (the official code)"))
                     .factory(p -> builder()
                             .optCurvature(p.number("curvature"))
@@ -75,12 +82,8 @@ public final class HyperbolicPairwiseConfusionLoss extends BaseLoss {
         if (!(b.curvature > 0) || Double.isInfinite(b.curvature)) {
             throw new IllegalArgumentException(ID + ": curvature must be a finite number > 0, got " + b.curvature);
         }
-        if (!ARTANH.equals(b.distance) && !ATAN.equals(b.distance)) {
-            throw new IllegalArgumentException(
-                    ID + ": distance must be one of artanh, atan, got '" + b.distance + "'");
-        }
         this.ball = new PoincareBall(b.curvature);
-        this.atan = ATAN.equals(b.distance);
+        this.atan = b.distance == Distance.ATAN;
     }
 
     /**
@@ -115,7 +118,7 @@ public final class HyperbolicPairwiseConfusionLoss extends BaseLoss {
     /** Builds a {@link HyperbolicPairwiseConfusionLoss}. */
     public static final class Builder extends BaseLoss.Builder<Builder> {
         private double curvature = DEFAULT_CURVATURE;
-        private String distance = ARTANH;
+        private Distance distance = Distance.ARTANH;
 
         private Builder() {}
 
@@ -133,12 +136,23 @@ public final class HyperbolicPairwiseConfusionLoss extends BaseLoss {
         /**
          * Sets the distance form.
          *
-         * @param distance {@code artanh} (default, the Poincaré distance) or {@code atan} (official code)
+         * @param distance the value (default {@link Distance#ARTANH})
          * @return this
          */
-        public Builder optDistance(String distance) {
-            this.distance = distance;
+        public Builder optDistance(Distance distance) {
+            this.distance = Choice.require(distance, ID, "distance");
             return this;
+        }
+
+        /**
+         * Sets the distance form by its word (case-insensitive).
+         *
+         * @param distance {@code artanh} (default, the Poincaré distance) or {@code atan} (official code)
+         * @return this
+         * @throws IllegalArgumentException when the word is none of {@link Distance}'s words
+         */
+        public Builder optDistance(String distance) {
+            return optDistance(Choice.parse(Distance.class, ID, "distance", distance));
         }
 
         /**

@@ -4,6 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Hyp-OC's pseudo-negative sampler: Gaussian features around a running mean of the real (one-class)
  * features, used as the negative class when only real samples exist.
@@ -32,8 +34,8 @@ public final class PseudoNegativeSampler {
     private final double momentum;
     private final double std;
     private final Mode mode;
-    private double[] previous;
-    private double[] mean;
+    private double @Nullable [] previous;
+    private double @Nullable [] mean;
 
     /**
      * Creates a sampler.
@@ -107,7 +109,7 @@ public final class PseudoNegativeSampler {
      *
      * @return a copy of μ, or null before the first call
      */
-    public double[] mean() {
+    public double @Nullable [] mean() {
         return mean == null ? null : mean.clone();
     }
 

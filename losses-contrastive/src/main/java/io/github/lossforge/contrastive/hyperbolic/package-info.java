@@ -6,4 +6,7 @@
  * and {@link io.github.lossforge.contrastive.hyperbolic.HyperbolicMlr}, and the Hyp-OC losses
  * {@code hyp-pc} and {@code hyp-ce} built on them, with their pseudo-negative sampler.
  */
+@NullMarked
 package io.github.lossforge.contrastive.hyperbolic;
+
+import org.jspecify.annotations.NullMarked;

@@ -5,13 +5,12 @@ import ai.djl.ndarray.types.DataType;
 import io.github.lossforge.contrastive.PairMath;
 import io.github.lossforge.contrastive.pairs.MultiSimilarityLoss;
 import io.github.lossforge.core.BaseLoss;
+import io.github.lossforge.core.Choice;
 import io.github.lossforge.core.LossInfo;
 import io.github.lossforge.core.LossInputs;
 import io.github.lossforge.core.ParamSpec;
 import io.github.lossforge.core.Scalar;
 import io.github.lossforge.core.Slot;
-
-import java.util.List;
 
 /**
  * Metrix: a metric-learning loss on clean embeddings plus, weighted by {@code mixWeight} w, the same
@@ -65,6 +64,16 @@ public final class MetrixLoss extends BaseLoss {
     /** The registry id. */
     public static final String ID = "metrix";
 
+    /** The values of {@code base}, written as their words in the registry and {@code optBase(String)}. */
+    public enum Base implements Choice {
+        /** The contrastive loss. */
+        CONTRASTIVE,
+        /** The multi-similarity loss. */
+        MULTI_SIMILARITY,
+        /** The proxy-anchor loss (needs the proxies slot). */
+        PROXY_ANCHOR
+    }
+
     /** The contrastive base. */
     public static final String CONTRASTIVE = "contrastive";
 
@@ -108,7 +117,7 @@ public final class MetrixLoss extends BaseLoss {
                     .label("L2 mix partner index B (M) int64")
                     .label("L3 mix weight λ (M) in [0,1]")
                     .example("clean and mixed embeddings, see MetrixLossTest")
-                    .param(ParamSpec.word("base", CONTRASTIVE, List.of(CONTRASTIVE, MULTI_SIMILARITY, PROXY_ANCHOR),
+                    .param(ParamSpec.word("base", Base.CONTRASTIVE,
                             "the metric-learning loss applied to soft labels"))
                     .param(ParamSpec.number("mixWeight", DEFAULT_MIX_WEIGHT, ">= 0: weight of the mixed term"))
                     .param(ParamSpec.number("margin", DEFAULT_MARGIN, "contrastive negative margin"))
@@ -140,11 +149,7 @@ public final class MetrixLoss extends BaseLoss {
     private final double paDelta;
 
     private MetrixLoss(Builder b) {
-        super(ID, b.reduction(), !PROXY_ANCHOR.equals(b.base));
-        if (!List.of(CONTRASTIVE, MULTI_SIMILARITY, PROXY_ANCHOR).contains(b.base)) {
-            throw new IllegalArgumentException(ID + ": base must be one of contrastive, multi-similarity,"
-                    + " proxy-anchor, got " + b.base);
-        }
+        super(ID, b.reduction(), b.base != Base.PROXY_ANCHOR);
         if (!(b.mixWeight >= 0) || Double.isInfinite(b.mixWeight)) {
             throw new IllegalArgumentException(ID + ": mixWeight must be a finite number >= 0, got " + b.mixWeight);
         }
@@ -155,7 +160,7 @@ public final class MetrixLoss extends BaseLoss {
             throw new IllegalArgumentException(ID + ": margin, msBase and paDelta must be finite, got "
                     + b.margin + ", " + b.msBase + ", " + b.paDelta);
         }
-        this.base = b.base;
+        this.base = b.base.key();
         this.mixWeight = b.mixWeight;
         this.margin = b.margin;
         this.msAlpha = b.msAlpha;
@@ -280,7 +285,7 @@ public final class MetrixLoss extends BaseLoss {
 
     /** Builds a {@link MetrixLoss}. */
     public static final class Builder extends BaseLoss.Builder<Builder> {
-        private String base = CONTRASTIVE;
+        private Base base = Base.CONTRASTIVE;
         private double mixWeight = DEFAULT_MIX_WEIGHT;
         private double margin = DEFAULT_MARGIN;
         private double msAlpha = DEFAULT_MS_ALPHA;
@@ -294,12 +299,23 @@ public final class MetrixLoss extends BaseLoss {
         /**
          * Sets the base loss.
          *
-         * @param base {@code contrastive} (default), {@code multi-similarity} or {@code proxy-anchor}
+         * @param base the value (default {@link Base#CONTRASTIVE})
          * @return this
          */
-        public Builder optBase(String base) {
-            this.base = base;
+        public Builder optBase(Base base) {
+            this.base = Choice.require(base, ID, "base");
             return this;
+        }
+
+        /**
+         * Sets the base loss by its word (case-insensitive).
+         *
+         * @param base {@code contrastive} (default), {@code multi-similarity} or {@code proxy-anchor}
+         * @return this
+         * @throws IllegalArgumentException when the word is none of {@link Base}'s words
+         */
+        public Builder optBase(String base) {
+            return optBase(Choice.parse(Base.class, ID, "base", base));
         }
 
         /**

@@ -6,12 +6,11 @@ import io.github.lossforge.contrastive.LabelledEmbeddings;
 import io.github.lossforge.contrastive.Mining;
 import io.github.lossforge.contrastive.PairMath;
 import io.github.lossforge.core.BaseLoss;
+import io.github.lossforge.core.Choice;
 import io.github.lossforge.core.LossInfo;
 import io.github.lossforge.core.LossInputs;
 import io.github.lossforge.core.Numerics;
 import io.github.lossforge.core.ParamSpec;
-
-import java.util.List;
 
 /**
  * The triplet margin loss in pytorch-metric-learning's form.
@@ -39,6 +38,14 @@ public final class TripletMarginLoss extends BaseLoss {
     /** The registry id. */
     public static final String ID = "triplet-margin";
 
+    /** The values of {@code mining}, written as their words in the registry and {@code optMining(String)}. */
+    public enum TripletMining implements Choice {
+        /** Every valid triplet. */
+        ALL,
+        /** Batch-hard: the farthest positive and the nearest negative per anchor. */
+        HARD
+    }
+
     /** The default margin (pytorch-metric-learning). */
     public static final double DEFAULT_MARGIN = 0.05;
 
@@ -58,7 +65,7 @@ public final class TripletMarginLoss extends BaseLoss {
                     .batchLevel()
                     .example("labelled embeddings, see TripletMarginLossTest")
                     .param(ParamSpec.number("margin", DEFAULT_MARGIN, ">= 0: the distance margin"))
-                    .param(ParamSpec.word("mining", ALL, List.of(ALL, HARD),
+                    .param(ParamSpec.word("mining", TripletMining.ALL,
                             "all valid triplets, or the batch-hard one per anchor"))
                     .factory(p -> builder()
                             .optMargin(p.number("margin"))
@@ -75,11 +82,8 @@ public final class TripletMarginLoss extends BaseLoss {
         if (!(b.margin >= 0) || Double.isInfinite(b.margin)) {
             throw new IllegalArgumentException(ID + ": margin must be a finite number >= 0, got " + b.margin);
         }
-        if (!ALL.equals(b.mining) && !HARD.equals(b.mining)) {
-            throw new IllegalArgumentException(ID + ": mining must be one of all, hard, got '" + b.mining + "'");
-        }
         this.margin = b.margin;
-        this.hard = HARD.equals(b.mining);
+        this.hard = b.mining == TripletMining.HARD;
     }
 
     /**
@@ -123,7 +127,7 @@ public final class TripletMarginLoss extends BaseLoss {
     /** Builds a {@link TripletMarginLoss}. */
     public static final class Builder extends BaseLoss.Builder<Builder> {
         private double margin = DEFAULT_MARGIN;
-        private String mining = ALL;
+        private TripletMining mining = TripletMining.ALL;
 
         private Builder() {}
 
@@ -141,12 +145,23 @@ public final class TripletMarginLoss extends BaseLoss {
         /**
          * Sets the triplet mining.
          *
-         * @param mining {@code all} (default) or {@code hard}
+         * @param mining the value (default {@link TripletMining#ALL})
          * @return this
          */
-        public Builder optMining(String mining) {
-            this.mining = mining;
+        public Builder optMining(TripletMining mining) {
+            this.mining = Choice.require(mining, ID, "mining");
             return this;
+        }
+
+        /**
+         * Sets the triplet mining by its word (case-insensitive).
+         *
+         * @param mining {@code all} (default) or {@code hard}
+         * @return this
+         * @throws IllegalArgumentException when the word is none of {@link TripletMining}'s words
+         */
+        public Builder optMining(String mining) {
+            return optMining(Choice.parse(TripletMining.class, ID, "mining", mining));
         }
 
         /**

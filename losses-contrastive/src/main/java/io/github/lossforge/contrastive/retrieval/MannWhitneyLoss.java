@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDScope;
 import ai.djl.nn.Activation;
 import io.github.lossforge.core.BaseLoss;
+import io.github.lossforge.core.Choice;
 import io.github.lossforge.core.LossInfo;
 import io.github.lossforge.core.LossInputs;
 import io.github.lossforge.core.Numerics;
@@ -47,6 +48,14 @@ public final class MannWhitneyLoss extends BaseLoss {
     /** The registry id. */
     public static final String ID = "mw";
 
+    /** The values of {@code pairing}, written as their words in the registry and {@code optPairing(String)}. */
+    public enum Pairing implements Choice {
+        /** Every positive against every negative of the batch. */
+        GLOBAL,
+        /** Positives against negatives of the same query only. */
+        PER_QUERY
+    }
+
     /** Every positive of the batch against every negative of the batch. */
     public static final String GLOBAL = "global";
 
@@ -69,7 +78,7 @@ public final class MannWhitneyLoss extends BaseLoss {
                     .batchLevel()
                     .example("query-candidate scores with a positive mask, see MannWhitneyLossTest")
                     .param(ParamSpec.number("temperature", 1.0, "> 0: pairs compare (s_n - s_p) / temperature"))
-                    .param(ParamSpec.word("pairing", GLOBAL, List.of(GLOBAL, PER_QUERY),
+                    .param(ParamSpec.word("pairing", Pairing.GLOBAL,
                             "pairs across the whole batch or within each query"))
                     .param(ParamSpec.wordOrNumber("chunk", AUTO, List.of(AUTO),
                             "negative columns per block: auto or a number >= 1"))
@@ -99,14 +108,11 @@ public final class MannWhitneyLoss extends BaseLoss {
         if (!(b.temperature > 0) || Double.isInfinite(b.temperature)) {
             throw new IllegalArgumentException(ID + ": temperature must be a finite number > 0, got " + b.temperature);
         }
-        if (!GLOBAL.equals(b.pairing) && !PER_QUERY.equals(b.pairing)) {
-            throw new IllegalArgumentException(ID + ": pairing must be one of global, per-query, got '" + b.pairing + "'");
-        }
         if (b.chunk < 0) {
             throw new IllegalArgumentException(ID + ": chunk must be auto (0) or a column count >= 1, got " + b.chunk);
         }
         this.temperature = b.temperature;
-        this.perQuery = PER_QUERY.equals(b.pairing);
+        this.perQuery = b.pairing == Pairing.PER_QUERY;
         this.chunk = b.chunk;
     }
 
@@ -171,7 +177,7 @@ public final class MannWhitneyLoss extends BaseLoss {
     /** Builds a {@link MannWhitneyLoss}. */
     public static final class Builder extends BaseLoss.Builder<Builder> {
         private double temperature = 1.0;
-        private String pairing = GLOBAL;
+        private Pairing pairing = Pairing.GLOBAL;
         private long chunk;
 
         private Builder() {}
@@ -190,12 +196,23 @@ public final class MannWhitneyLoss extends BaseLoss {
         /**
          * Sets the pairing.
          *
-         * @param pairing {@code global} (default) or {@code per-query}
+         * @param pairing the value (default {@link Pairing#GLOBAL})
          * @return this
          */
-        public Builder optPairing(String pairing) {
-            this.pairing = pairing;
+        public Builder optPairing(Pairing pairing) {
+            this.pairing = Choice.require(pairing, ID, "pairing");
             return this;
+        }
+
+        /**
+         * Sets the pairing by its word (case-insensitive).
+         *
+         * @param pairing {@code global} (default) or {@code per-query}
+         * @return this
+         * @throws IllegalArgumentException when the word is none of {@link Pairing}'s words
+         */
+        public Builder optPairing(String pairing) {
+            return optPairing(Choice.parse(Pairing.class, ID, "pairing", pairing));
         }
 
         /**

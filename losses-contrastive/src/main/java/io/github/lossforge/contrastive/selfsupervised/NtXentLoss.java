@@ -7,13 +7,12 @@ import ai.djl.ndarray.types.DataType;
 import io.github.lossforge.contrastive.BlockedSimilarity;
 import io.github.lossforge.contrastive.PairMath;
 import io.github.lossforge.core.BaseLoss;
+import io.github.lossforge.core.Choice;
 import io.github.lossforge.core.LossInfo;
 import io.github.lossforge.core.LossInputs;
 import io.github.lossforge.core.ParamSpec;
 import io.github.lossforge.core.Scalar;
 import io.github.lossforge.core.Slot;
-
-import java.util.List;
 
 /**
  * NT-Xent, the normalised temperature-scaled cross-entropy of SimCLR, with the pseudo-label option
@@ -48,6 +47,14 @@ public final class NtXentLoss extends BaseLoss {
     /** The registry id. */
     public static final String ID = "nt-xent";
 
+    /** The values of {@code pseudoLabels}, written as their words in the registry and {@code optPseudoLabels(String)}. */
+    public enum PseudoLabels implements Choice {
+        /** Same-pseudo-label views are excluded from the negatives. */
+        EXCLUDE,
+        /** Same-pseudo-label views are extra positives. */
+        POSITIVE
+    }
+
     /** The default temperature τ (SimCLR at large batch, G-SimCLR). */
     public static final double DEFAULT_TEMPERATURE = 0.1;
 
@@ -67,7 +74,7 @@ public final class NtXentLoss extends BaseLoss {
                     .label("L0? pseudo-labels (N) int64")
                     .example("two-view embeddings, see NtXentLossTest")
                     .param(ParamSpec.number("temperature", DEFAULT_TEMPERATURE, "> 0: logits are cosines / temperature"))
-                    .param(ParamSpec.word("pseudoLabels", EXCLUDE, List.of(EXCLUDE, POSITIVE),
+                    .param(ParamSpec.word("pseudoLabels", PseudoLabels.EXCLUDE,
                             "what same-pseudo-label views are: excluded negatives or extra positives"))
                     .param(ParamSpec.integer("chunk", 0L, "0 = whole matrix; k > 0 = k rows at a time (mean/sum only)"))
                     .factory(p -> builder()
@@ -87,13 +94,9 @@ public final class NtXentLoss extends BaseLoss {
         if (!(b.temperature > 0) || Double.isInfinite(b.temperature)) {
             throw new IllegalArgumentException(ID + ": temperature must be a finite number > 0, got " + b.temperature);
         }
-        if (!EXCLUDE.equals(b.pseudoLabels) && !POSITIVE.equals(b.pseudoLabels)) {
-            throw new IllegalArgumentException(
-                    ID + ": pseudoLabels must be one of exclude, positive, got '" + b.pseudoLabels + "'");
-        }
         BlockedSimilarity.requireChunk(ID, b.chunk, b.reduction());
         this.temperature = b.temperature;
-        this.pseudoPositive = POSITIVE.equals(b.pseudoLabels);
+        this.pseudoPositive = b.pseudoLabels == PseudoLabels.POSITIVE;
         this.chunk = b.chunk;
     }
 
@@ -177,7 +180,7 @@ public final class NtXentLoss extends BaseLoss {
     /** Builds an {@link NtXentLoss}. */
     public static final class Builder extends BaseLoss.Builder<Builder> {
         private double temperature = DEFAULT_TEMPERATURE;
-        private String pseudoLabels = EXCLUDE;
+        private PseudoLabels pseudoLabels = PseudoLabels.EXCLUDE;
         private long chunk;
 
         private Builder() {}
@@ -196,12 +199,23 @@ public final class NtXentLoss extends BaseLoss {
         /**
          * Sets how same-pseudo-label views are treated when labels[0] is given.
          *
-         * @param pseudoLabels {@code exclude} (default) or {@code positive}
+         * @param pseudoLabels the value (default {@link PseudoLabels#EXCLUDE})
          * @return this
          */
-        public Builder optPseudoLabels(String pseudoLabels) {
-            this.pseudoLabels = pseudoLabels;
+        public Builder optPseudoLabels(PseudoLabels pseudoLabels) {
+            this.pseudoLabels = Choice.require(pseudoLabels, ID, "pseudoLabels");
             return this;
+        }
+
+        /**
+         * Sets how same-pseudo-label views are treated when labels[0] is given by its word (case-insensitive).
+         *
+         * @param pseudoLabels {@code exclude} (default) or {@code positive}
+         * @return this
+         * @throws IllegalArgumentException when the word is none of {@link PseudoLabels}'s words
+         */
+        public Builder optPseudoLabels(String pseudoLabels) {
+            return optPseudoLabels(Choice.parse(PseudoLabels.class, ID, "pseudoLabels", pseudoLabels));
         }
 
         /**

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.github.lossforge.core.BaseLoss;
+import io.github.lossforge.core.Choice;
 import io.github.lossforge.core.LossInfo;
 import io.github.lossforge.core.LossInputs;
 import io.github.lossforge.core.Numerics;
@@ -12,7 +13,6 @@ import io.github.lossforge.core.Scalar;
 import io.github.lossforge.core.Slot;
 
 import java.util.Arrays;
-import java.util.List;
 
 /**
  * The adaptive LDR-KL loss (ALDR-KL): {@link LdrKlLoss} with one λ per training sample, adapted in
@@ -55,6 +55,16 @@ public final class AdaptiveLdrKlLoss extends BaseLoss {
     /** The registry id. */
     public static final String ID = "aldr-kl";
 
+    /** The values of {@code normalize}, written as their words in the registry and {@code optNormalize(String)}. */
+    public enum Normalize implements Choice {
+        /** Scores divided by their L1 norm. */
+        L1,
+        /** Softplus of the scores, divided by its L1 norm. */
+        SOFTPLUS_L1,
+        /** The raw scores. */
+        NONE
+    }
+
     /** The default λ₀. */
     public static final double DEFAULT_LAMBDA0 = 10.0;
 
@@ -90,8 +100,7 @@ public final class AdaptiveLdrKlLoss extends BaseLoss {
                     .param(ParamSpec.number("alpha", DEFAULT_ALPHA, "> 1: strength of the penalty keeping λ near λ₀"))
                     .param(ParamSpec.number("margin", DEFAULT_MARGIN, "margin c on the classes k ≠ y"))
                     .param(ParamSpec.integer("numSamples", null, "≥ 1: the number of training samples (λ buffer size)"))
-                    .param(ParamSpec.word("normalize", NORMALIZE_L1,
-                            List.of(NORMALIZE_L1, NORMALIZE_SOFTPLUS_L1, NORMALIZE_NONE),
+                    .param(ParamSpec.word("normalize", Normalize.L1,
                             "score normalisation before the loss"))
                     .factory(p -> builder()
                             .optLambda0(p.number("lambda0"))
@@ -126,14 +135,10 @@ public final class AdaptiveLdrKlLoss extends BaseLoss {
             throw new IllegalArgumentException(ID + ": numSamples is required and must be in [1, "
                     + (Integer.MAX_VALUE - 8) + "], got " + (b.numSamples == 0 ? "none" : b.numSamples));
         }
-        if (!List.of(NORMALIZE_L1, NORMALIZE_SOFTPLUS_L1, NORMALIZE_NONE).contains(b.normalize)) {
-            throw new IllegalArgumentException(
-                    ID + ": normalize must be one of l1, softplus-l1, none, got '" + b.normalize + "'");
-        }
         this.lambda0 = b.lambda0;
         this.alpha = b.alpha;
         this.margin = b.margin;
-        this.normalize = b.normalize;
+        this.normalize = b.normalize.key();
         this.lambdas = new double[(int) b.numSamples];
         Arrays.fill(lambdas, lambda0);
     }
@@ -287,7 +292,7 @@ public final class AdaptiveLdrKlLoss extends BaseLoss {
         private double alpha = DEFAULT_ALPHA;
         private double margin = DEFAULT_MARGIN;
         private long numSamples;
-        private String normalize = NORMALIZE_L1;
+        private Normalize normalize = Normalize.L1;
 
         private Builder() {}
 
@@ -338,12 +343,23 @@ public final class AdaptiveLdrKlLoss extends BaseLoss {
         /**
          * Sets the score normalisation.
          *
-         * @param normalize {@code l1} (default), {@code softplus-l1} or {@code none}
+         * @param normalize the value (default {@link Normalize#L1})
          * @return this
          */
-        public Builder optNormalize(String normalize) {
-            this.normalize = normalize;
+        public Builder optNormalize(Normalize normalize) {
+            this.normalize = Choice.require(normalize, ID, "normalize");
             return this;
+        }
+
+        /**
+         * Sets the score normalisation by its word (case-insensitive).
+         *
+         * @param normalize {@code l1} (default), {@code softplus-l1} or {@code none}
+         * @return this
+         * @throws IllegalArgumentException when the word is none of {@link Normalize}'s words
+         */
+        public Builder optNormalize(String normalize) {
+            return optNormalize(Choice.parse(Normalize.class, ID, "normalize", normalize));
         }
 
         /**

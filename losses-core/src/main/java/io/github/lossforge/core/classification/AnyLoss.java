@@ -3,13 +3,12 @@ package io.github.lossforge.core.classification;
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Activation;
 import io.github.lossforge.core.BaseLoss;
+import io.github.lossforge.core.Choice;
 import io.github.lossforge.core.LossInfo;
 import io.github.lossforge.core.LossInputs;
 import io.github.lossforge.core.ParamSpec;
 import io.github.lossforge.core.Scalar;
 import io.github.lossforge.core.Slot;
-
-import java.util.List;
 
 /**
  * AnyLoss: a binary confusion-matrix metric made differentiable and used as a loss, 1 − metric. The
@@ -54,6 +53,20 @@ public final class AnyLoss extends BaseLoss {
     /** The registry id. */
     public static final String ID = "anyloss";
 
+    /** The values of {@code metric}, written as their words in the registry and {@code optMetric(String)}. */
+    public enum Metric implements Choice {
+        /** F1 score. */
+        F1,
+        /** F-beta score. */
+        FBETA,
+        /** Accuracy. */
+        ACCURACY,
+        /** Geometric mean of sensitivity and specificity. */
+        GMEAN,
+        /** Balanced accuracy. */
+        BALANCED_ACCURACY
+    }
+
     /** F1 (F_β with β = 1, whatever {@code beta} says). */
     public static final String F1 = "f1";
 
@@ -90,7 +103,7 @@ public final class AnyLoss extends BaseLoss {
                     .batchLevel()
                     .example("AnyLossTest (losses-core tests): a binary classifier's sigmoid probabilities (or"
                             + " fromLogits=true) with 0/1 labels")
-                    .param(ParamSpec.word("metric", F1, List.of(F1, FBETA, ACCURACY, GMEAN, BALANCED_ACCURACY),
+                    .param(ParamSpec.word("metric", Metric.F1,
                             "the confusion-matrix metric; the loss is 1 − metric"))
                     .param(ParamSpec.number("amplifier", DEFAULT_AMPLIFIER, "> 0: L of 1/(1 + exp(−L (p − 0.5)))"))
                     .param(ParamSpec.number("beta", DEFAULT_BETA, "> 0: β of F_β (metric fbeta)"))
@@ -111,19 +124,15 @@ public final class AnyLoss extends BaseLoss {
 
     private AnyLoss(Builder b) {
         super(ID, b.reduction(), false);
-        if (!List.of(F1, FBETA, ACCURACY, GMEAN, BALANCED_ACCURACY).contains(b.metric)) {
-            throw new IllegalArgumentException(ID + ": metric must be one of f1, fbeta, accuracy, gmean,"
-                    + " balanced-accuracy, got '" + b.metric + "'");
-        }
         if (!(b.amplifier > 0) || Double.isInfinite(b.amplifier)) {
             throw new IllegalArgumentException(ID + ": amplifier must be a finite number > 0, got " + b.amplifier);
         }
         if (!(b.beta > 0) || Double.isInfinite(b.beta)) {
             throw new IllegalArgumentException(ID + ": beta must be a finite number > 0, got " + b.beta);
         }
-        this.metric = b.metric;
+        this.metric = b.metric.key();
         this.amplifier = b.amplifier;
-        this.beta = F1.equals(b.metric) ? 1.0 : b.beta;
+        this.beta = b.metric == Metric.F1 ? 1.0 : b.beta;
         this.fromLogits = b.fromLogits;
     }
 
@@ -197,7 +206,7 @@ public final class AnyLoss extends BaseLoss {
 
     /** Builds an {@link AnyLoss}. */
     public static final class Builder extends BaseLoss.Builder<Builder> {
-        private String metric = F1;
+        private Metric metric = Metric.F1;
         private double amplifier = DEFAULT_AMPLIFIER;
         private double beta = DEFAULT_BETA;
         private boolean fromLogits;
@@ -207,13 +216,25 @@ public final class AnyLoss extends BaseLoss {
         /**
          * Sets the metric.
          *
-         * @param metric {@code f1} (default), {@code fbeta}, {@code accuracy}, {@code gmean} or {@code
+         * @param metric the value (default {@link Metric#F1})
          *     balanced-accuracy}
          * @return this
          */
-        public Builder optMetric(String metric) {
-            this.metric = metric;
+        public Builder optMetric(Metric metric) {
+            this.metric = Choice.require(metric, ID, "metric");
             return this;
+        }
+
+        /**
+         * Sets the metric by its word (case-insensitive).
+         *
+         * @param metric {@code f1} (default), {@code fbeta}, {@code accuracy}, {@code gmean} or {@code
+         *     balanced-accuracy}
+         * @return this
+         * @throws IllegalArgumentException when the word is none of {@link Metric}'s words
+         */
+        public Builder optMetric(String metric) {
+            return optMetric(Choice.parse(Metric.class, ID, "metric", metric));
         }
 
         /**

@@ -11,6 +11,8 @@ import io.github.lossforge.core.ParamSpec;
 import io.github.lossforge.core.Scalar;
 import io.github.lossforge.core.Slot;
 
+import org.jspecify.annotations.Nullable;
+
 import java.util.Arrays;
 
 /**
@@ -88,8 +90,8 @@ public final class HybridMultiLabelLoss extends BaseLoss {
     private final double lambdaCorrelation;
     private final double lambdaContrastive;
     private final double margin;
-    private final double[] classWeights;
-    private final double[] correlation;
+    private final double @Nullable [] classWeights;
+    private final double @Nullable [] correlation;
     private final int correlationClasses;
     private final double correlationMass;
 
@@ -311,8 +313,8 @@ public final class HybridMultiLabelLoss extends BaseLoss {
         private double lambdaCorrelation = DEFAULT_LAMBDA_CORRELATION;
         private double lambdaContrastive = DEFAULT_LAMBDA_CONTRASTIVE;
         private double margin = DEFAULT_MARGIN;
-        private double[] classWeights;
-        private double[][] correlation;
+        private double @Nullable [] classWeights;
+        private double @Nullable [][] correlation;
 
         private Builder() {}
 

@@ -2,14 +2,13 @@ package io.github.lossforge.core.classification;
 
 import ai.djl.ndarray.NDArray;
 import io.github.lossforge.core.BaseLoss;
+import io.github.lossforge.core.Choice;
 import io.github.lossforge.core.LossInfo;
 import io.github.lossforge.core.LossInputs;
 import io.github.lossforge.core.Numerics;
 import io.github.lossforge.core.ParamSpec;
 import io.github.lossforge.core.Scalar;
 import io.github.lossforge.core.Slot;
-
-import java.util.List;
 
 /**
  * The label-distributionally-robust loss with the KL regulariser (LDR-KL):
@@ -35,6 +34,14 @@ public final class LdrKlLoss extends BaseLoss {
     /** The registry id. */
     public static final String ID = "ldr-kl";
 
+    /** The values of {@code normalize}, written as their words in the registry and {@code optNormalize(String)}. */
+    public enum Normalize implements Choice {
+        /** The raw scores. */
+        NONE,
+        /** Softplus of the scores divided by their mean. */
+        SOFTPLUS_MEAN
+    }
+
     /** The default λ. */
     public static final double DEFAULT_LAMBDA = 1.0;
 
@@ -57,8 +64,7 @@ public final class LdrKlLoss extends BaseLoss {
                     .classifierLoss()
                     .param(ParamSpec.number("lambda", DEFAULT_LAMBDA, "> 0: KL regularisation strength"))
                     .param(ParamSpec.number("margin", DEFAULT_MARGIN, "margin c on the classes k ≠ y"))
-                    .param(ParamSpec.word("normalize", NORMALIZE_NONE,
-                            List.of(NORMALIZE_NONE, NORMALIZE_SOFTPLUS_MEAN),
+                    .param(ParamSpec.word("normalize", Normalize.NONE,
                             "score normalisation before the loss"))
                     .factory(p -> builder()
                             .optLambda(p.number("lambda"))
@@ -80,13 +86,9 @@ public final class LdrKlLoss extends BaseLoss {
         if (!Double.isFinite(b.margin)) {
             throw new IllegalArgumentException(ID + ": margin must be finite, got " + b.margin);
         }
-        if (!NORMALIZE_NONE.equals(b.normalize) && !NORMALIZE_SOFTPLUS_MEAN.equals(b.normalize)) {
-            throw new IllegalArgumentException(
-                    ID + ": normalize must be one of none, softplus-mean, got '" + b.normalize + "'");
-        }
         this.lambda = b.lambda;
         this.margin = b.margin;
-        this.softplusMean = NORMALIZE_SOFTPLUS_MEAN.equals(b.normalize);
+        this.softplusMean = b.normalize == Normalize.SOFTPLUS_MEAN;
     }
 
     /**
@@ -119,7 +121,7 @@ public final class LdrKlLoss extends BaseLoss {
     public static final class Builder extends BaseLoss.Builder<Builder> {
         private double lambda = DEFAULT_LAMBDA;
         private double margin = DEFAULT_MARGIN;
-        private String normalize = NORMALIZE_NONE;
+        private Normalize normalize = Normalize.NONE;
 
         private Builder() {}
 
@@ -148,12 +150,23 @@ public final class LdrKlLoss extends BaseLoss {
         /**
          * Sets the score normalisation.
          *
-         * @param normalize {@code none} (default) or {@code softplus-mean}
+         * @param normalize the value (default {@link Normalize#NONE})
          * @return this
          */
-        public Builder optNormalize(String normalize) {
-            this.normalize = normalize;
+        public Builder optNormalize(Normalize normalize) {
+            this.normalize = Choice.require(normalize, ID, "normalize");
             return this;
+        }
+
+        /**
+         * Sets the score normalisation by its word (case-insensitive).
+         *
+         * @param normalize {@code none} (default) or {@code softplus-mean}
+         * @return this
+         * @throws IllegalArgumentException when the word is none of {@link Normalize}'s words
+         */
+        public Builder optNormalize(String normalize) {
+            return optNormalize(Choice.parse(Normalize.class, ID, "normalize", normalize));
         }
 
         /**

@@ -3,6 +3,8 @@ package io.github.lossforge.core.diagnostics;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Neural-collapse diagnostics of a classifier's last-layer features, in float64 on the host (no
  * gradient): within-class variability collapse (NC1), convergence of the class means and of the
@@ -38,11 +40,11 @@ public final class NeuralCollapse {
     private final double[][] features;
     private final int[] labels;
     private final double[][] classifier;
-    private final double[] bias;
+    private final double @Nullable [] bias;
     private final double[][] means;
     private final double[] globalMean;
 
-    private NeuralCollapse(double[][] features, int[] labels, double[][] classifier, double[] bias) {
+    private NeuralCollapse(double[][] features, int[] labels, double[][] classifier, double @Nullable [] bias) {
         if (features.length == 0 || features.length != labels.length) {
             throw new IllegalArgumentException("NeuralCollapse: " + features.length + " feature rows and "
                     + labels.length + " labels, expected the same number ≥ 1");
@@ -101,7 +103,8 @@ public final class NeuralCollapse {
      * @param bias b (K), or null
      * @return the diagnostics
      */
-    public static NeuralCollapse of(double[][] features, int[] labels, double[][] classifier, double[] bias) {
+    public static NeuralCollapse of(
+            double[][] features, int[] labels, double[][] classifier, double @Nullable [] bias) {
         return new NeuralCollapse(copy(features), labels.clone(), copy(classifier), bias == null ? null : bias.clone());
     }
 
@@ -114,7 +117,8 @@ public final class NeuralCollapse {
      * @param bias b (K), or null
      * @return the diagnostics
      */
-    public static NeuralCollapse of(NDArray features, NDArray labels, NDArray classifier, NDArray bias) {
+    public static NeuralCollapse of(
+            NDArray features, NDArray labels, NDArray classifier, @Nullable NDArray bias) {
         if (features.getShape().dimension() != 2 || classifier.getShape().dimension() != 2
                 || labels.getShape().dimension() != 1) {
             throw new IllegalArgumentException("NeuralCollapse: got features " + features.getShape() + ", labels "

@@ -2,6 +2,7 @@ package io.github.lossforge.core.kernels;
 
 import ai.djl.Device;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,7 +40,7 @@ public final class Kernels {
 
     private static final Logger LOG = LoggerFactory.getLogger(Kernels.class);
 
-    private static volatile Mode override;
+    private static volatile @Nullable Mode override;
 
     private static final Map<Class<?>, List<?>> REGISTERED = new ConcurrentHashMap<>();
 

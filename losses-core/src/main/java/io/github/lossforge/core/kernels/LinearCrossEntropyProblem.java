@@ -2,6 +2,8 @@ package io.github.lossforge.core.kernels;
 
 import ai.djl.ndarray.NDArray;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The inputs of a fused linear cross-entropy. Every array is detached from autograd, on one device,
  * and floating ones share one dtype (the compute dtype: float32 or float64).
@@ -22,7 +24,7 @@ import ai.djl.ndarray.NDArray;
 public record LinearCrossEntropyProblem(
         NDArray embeddings,
         NDArray classifier,
-        NDArray bias,
+        @Nullable NDArray bias,
         NDArray targets,
         NDArray weights,
         LinearCrossEntropyOptions options,

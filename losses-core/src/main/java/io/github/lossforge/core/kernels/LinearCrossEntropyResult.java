@@ -2,6 +2,8 @@ package io.github.lossforge.core.kernels;
 
 import ai.djl.ndarray.NDArray;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * What a fused linear cross-entropy kernel returns. Gradients not asked for are null.
  *
@@ -15,7 +17,7 @@ import ai.djl.ndarray.NDArray;
 public record LinearCrossEntropyResult(
         NDArray tokenLoss,
         NDArray logSumExp,
-        NDArray gradEmbeddings,
-        NDArray gradClassifier,
-        NDArray gradBias,
+        @Nullable NDArray gradEmbeddings,
+        @Nullable NDArray gradClassifier,
+        @Nullable NDArray gradBias,
         int blockSize) {}

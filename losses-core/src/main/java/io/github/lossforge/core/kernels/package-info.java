@@ -4,4 +4,7 @@
  * operations (the portable path, any device) or as a device-specific implementation registered
  * through {@link java.util.ServiceLoader}.
  */
+@NullMarked
 package io.github.lossforge.core.kernels;
+
+import org.jspecify.annotations.NullMarked;

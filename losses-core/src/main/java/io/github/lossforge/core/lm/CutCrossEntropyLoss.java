@@ -8,6 +8,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.github.lossforge.core.BaseLoss;
+import io.github.lossforge.core.Choice;
 import io.github.lossforge.core.LossInfo;
 import io.github.lossforge.core.LossInputs;
 import io.github.lossforge.core.ParamSpec;
@@ -19,6 +20,8 @@ import io.github.lossforge.core.kernels.Kernels;
 import io.github.lossforge.core.kernels.LinearCrossEntropyOptions;
 import io.github.lossforge.core.kernels.LinearCrossEntropyProblem;
 import io.github.lossforge.core.kernels.LinearCrossEntropyResult;
+
+import org.jspecify.annotations.Nullable;
 
 import java.util.List;
 
@@ -86,6 +89,14 @@ public final class CutCrossEntropyLoss extends BaseLoss {
     /** {@code filterEps}: no filtering, exact gradients. */
     public static final String NONE = "none";
 
+    /** The words {@code filterEps} takes besides a number. */
+    public enum FilterEps implements Choice {
+        /** Machine epsilon of the compute dtype / 32. */
+        AUTO,
+        /** No filtering: exact gradients. */
+        NONE
+    }
+
     /** What the registry knows of this loss. */
     public static final LossInfo INFO =
             LossInfo.builder(ID, CutCrossEntropyLoss.class)
@@ -110,8 +121,9 @@ public final class CutCrossEntropyLoss extends BaseLoss {
                             .optIgnoreIndex(p.integer("ignoreIndex"))
                             .optSoftcap(p.number("softcap"))
                             .optShift(Math.toIntExact(p.integer("shift")))
-                            .optFilterEps(p.get("filterEps"))
-                            .optBlockSize(p.get("blockSize"))
+                            // a Double or a word; a Double's text parses back to the same value
+                            .optFilterEps(String.valueOf(p.get("filterEps")))
+                            .optBlockSize(String.valueOf(p.get("blockSize")))
                             .optSortVocab(p.bool("sortVocab"))
                             .optZLossScale(p.number("zLossScale"))
                             .optLabelSmoothing(p.number("labelSmoothing"))
@@ -368,29 +380,31 @@ public final class CutCrossEntropyLoss extends BaseLoss {
         }
 
         /**
-         * Sets the gradient filtering threshold by word or number.
+         * Sets the gradient filtering threshold by its word.
          *
-         * @param filterEps {@code auto} (default), {@code none}, or a {@link Number} (or numeric text)
+         * @param filterEps {@link FilterEps#AUTO} (default: dtype eps / 32) or {@link FilterEps#NONE} (exact)
          * @return this
          */
-        public Builder optFilterEps(Object filterEps) {
-            if (filterEps instanceof Number) {
-                return optFilterEps(((Number) filterEps).doubleValue());
-            }
-            String word = String.valueOf(filterEps).trim();
-            if (AUTO.equalsIgnoreCase(word)) {
+        public Builder optFilterEps(FilterEps filterEps) {
+            if (Choice.require(filterEps, ID, "filterEps") == FilterEps.AUTO) {
                 this.autoFilter = true;
                 return this;
             }
-            if (NONE.equalsIgnoreCase(word)) {
-                return optFilterEps(0.0);
-            }
-            try {
-                return optFilterEps(Double.parseDouble(word));
-            } catch (NumberFormatException ex) {
-                throw new IllegalArgumentException(
-                        ID + ": filterEps must be auto, none or a number, got '" + filterEps + "'", ex);
-            }
+            return optFilterEps(0.0);
+        }
+
+        /**
+         * Sets the gradient filtering threshold by word or numeric text, as the registry and the CLI give it.
+         *
+         * @param filterEps {@code auto} (default), {@code none} (case-insensitive) or a number
+         * @return this
+         * @throws IllegalArgumentException when the text is neither a word nor a number
+         */
+        public Builder optFilterEps(String filterEps) {
+            Double number = parseNumber(filterEps);
+            return number != null
+                    ? optFilterEps(number.doubleValue())
+                    : optFilterEps(Choice.parse(FilterEps.class, ID, "filterEps", filterEps));
         }
 
         /**
@@ -405,25 +419,35 @@ public final class CutCrossEntropyLoss extends BaseLoss {
         }
 
         /**
-         * Sets the vocabulary block size by word or number.
+         * Sets the vocabulary block size by word or numeric text, as the registry and the CLI give it.
          *
-         * @param blockSize {@code auto} (default) or a whole {@link Number}
+         * @param blockSize {@code auto} (default, case-insensitive) or a whole number ≥ 0
          * @return this
+         * @throws IllegalArgumentException when the text is neither
          */
-        public Builder optBlockSize(Object blockSize) {
-            if (blockSize instanceof Number) {
-                double value = ((Number) blockSize).doubleValue();
-                if (value != Math.rint(value) || value < 0 || value > Integer.MAX_VALUE) {
-                    throw new IllegalArgumentException(
-                            ID + ": blockSize must be auto or a whole number ≥ 0, got " + blockSize);
+        public Builder optBlockSize(String blockSize) {
+            Double number = parseNumber(blockSize);
+            if (number == null) {
+                if (!AUTO.equalsIgnoreCase(blockSize.trim())) {
+                    throw new IllegalArgumentException(ID + ": parameter 'blockSize' got '" + blockSize
+                            + "', expected auto or a whole number ≥ 0");
                 }
-                return optBlockSize((int) value);
-            }
-            if (AUTO.equalsIgnoreCase(String.valueOf(blockSize).trim())) {
                 return optBlockSize(0);
             }
-            throw new IllegalArgumentException(ID + ": blockSize must be auto or a whole number, got '"
-                    + blockSize + "'");
+            double value = number;
+            if (value != Math.rint(value) || value < 0 || value > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException(
+                        ID + ": blockSize must be auto or a whole number ≥ 0, got " + blockSize);
+            }
+            return optBlockSize((int) value);
+        }
+
+        private static @Nullable Double parseNumber(String text) {
+            try {
+                return Double.valueOf(text.trim());
+            } catch (NumberFormatException e) {
+                return null;
+            }
         }
 
         /**

@@ -3,14 +3,13 @@ package io.github.lossforge.core.regression;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import io.github.lossforge.core.BaseLoss;
+import io.github.lossforge.core.Choice;
 import io.github.lossforge.core.LossInfo;
 import io.github.lossforge.core.LossInputs;
 import io.github.lossforge.core.Numerics;
 import io.github.lossforge.core.ParamSpec;
 import io.github.lossforge.core.Scalar;
 import io.github.lossforge.core.Slot;
-
-import java.util.List;
 
 /**
  * Learning from aggregate responses: instances come in bags and only each bag's mean response is
@@ -44,6 +43,14 @@ public final class AggregateResponseLoss extends BaseLoss {
     /** The registry id. */
     public static final String ID = "aggregate";
 
+    /** The values of {@code base}, written as their words in the registry and {@code optBase(String)}. */
+    public enum Base implements Choice {
+        /** Squared error. */
+        SQUARED,
+        /** Cross-entropy on probabilities. */
+        BCE
+    }
+
     /** The default interpolation weight. */
     public static final double DEFAULT_RHO = 0.5;
 
@@ -64,7 +71,7 @@ public final class AggregateResponseLoss extends BaseLoss {
                     .batchLevel()
                     .example("bagged regression or label-proportion learning: one prediction per instance")
                     .param(ParamSpec.number("rho", DEFAULT_RHO, "in [0, 1]: 0 bag-level, 1 instance-level"))
-                    .param(ParamSpec.word("base", DEFAULT_BASE, List.of("squared", "bce"),
+                    .param(ParamSpec.word("base", Base.SQUARED,
                             "squared error, or cross-entropy on probabilities"))
                     .factory(p -> builder()
                             .optRho(p.number("rho"))
@@ -81,11 +88,8 @@ public final class AggregateResponseLoss extends BaseLoss {
         if (!(b.rho >= 0 && b.rho <= 1)) {
             throw new IllegalArgumentException(ID + ": rho must be in [0, 1], got " + b.rho);
         }
-        if (!"squared".equals(b.base) && !"bce".equals(b.base)) {
-            throw new IllegalArgumentException(ID + ": base must be squared or bce, got " + b.base);
-        }
         this.rho = b.rho;
-        this.bce = "bce".equals(b.base);
+        this.bce = b.base == Base.BCE;
     }
 
     /**
@@ -145,7 +149,7 @@ public final class AggregateResponseLoss extends BaseLoss {
     /** Builds an {@link AggregateResponseLoss}. */
     public static final class Builder extends BaseLoss.Builder<Builder> {
         private double rho = DEFAULT_RHO;
-        private String base = DEFAULT_BASE;
+        private Base base = Base.SQUARED;
 
         private Builder() {}
 
@@ -163,12 +167,23 @@ public final class AggregateResponseLoss extends BaseLoss {
         /**
          * Sets the base loss.
          *
-         * @param base {@code squared} (default) or {@code bce}
+         * @param base the value (default {@link Base#SQUARED})
          * @return this
          */
-        public Builder optBase(String base) {
-            this.base = base == null ? null : base.toLowerCase(java.util.Locale.ROOT);
+        public Builder optBase(Base base) {
+            this.base = Choice.require(base, ID, "base");
             return this;
+        }
+
+        /**
+         * Sets the base loss by its word (case-insensitive).
+         *
+         * @param base {@code squared} (default) or {@code bce}
+         * @return this
+         * @throws IllegalArgumentException when the word is none of {@link Base}'s words
+         */
+        public Builder optBase(String base) {
+            return optBase(Choice.parse(Base.class, ID, "base", base));
         }
 
         /**

@@ -3,14 +3,13 @@ package io.github.lossforge.core.regression;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import io.github.lossforge.core.BaseLoss;
+import io.github.lossforge.core.Choice;
 import io.github.lossforge.core.LossInfo;
 import io.github.lossforge.core.LossInputs;
 import io.github.lossforge.core.Numerics;
 import io.github.lossforge.core.ParamSpec;
 import io.github.lossforge.core.Scalar;
 import io.github.lossforge.core.Slot;
-
-import java.util.List;
 
 /**
  * The Cauchy–Schwarz information bottleneck for regression: a conditional CS divergence between the
@@ -55,6 +54,14 @@ public final class CauchySchwarzIbLoss extends BaseLoss {
     /** The registry id. */
     public static final String ID = "cs-ib";
 
+    /** The values of {@code variant}, written as their words in the registry and {@code optVariant(String)}. */
+    public enum Variant implements Choice {
+        /** (Σ_i K_ji)², natural log (the paper). */
+        PAPER,
+        /** Σ_i K_ji², log base 2 (the official code). */
+        CODE
+    }
+
     /** The default compression weight. */
     public static final double DEFAULT_BETA = 0.01;
 
@@ -80,7 +87,7 @@ public final class CauchySchwarzIbLoss extends BaseLoss {
                     .example("a regression network returning its prediction and its latent representation")
                     .param(ParamSpec.number("beta", DEFAULT_BETA, "≥ 0: weight of the compression term"))
                     .param(ParamSpec.number("sigma", DEFAULT_SIGMA, "> 0: Gaussian kernel width"))
-                    .param(ParamSpec.word("variant", DEFAULT_VARIANT, List.of("paper", "code"),
+                    .param(ParamSpec.word("variant", Variant.PAPER,
                             "paper: (Σ_i K_ji)², natural log; code: Σ_i K_ji², log base 2"))
                     .factory(p -> builder()
                             .optBeta(p.number("beta"))
@@ -102,12 +109,9 @@ public final class CauchySchwarzIbLoss extends BaseLoss {
         if (!(b.sigma > 0) || Double.isInfinite(b.sigma)) {
             throw new IllegalArgumentException(ID + ": sigma must be a finite number > 0, got " + b.sigma);
         }
-        if (!"paper".equals(b.variant) && !"code".equals(b.variant)) {
-            throw new IllegalArgumentException(ID + ": variant must be paper or code, got " + b.variant);
-        }
         this.beta = b.beta;
         this.sigma = b.sigma;
-        this.codeVariant = "code".equals(b.variant);
+        this.codeVariant = b.variant == Variant.CODE;
     }
 
     /**
@@ -187,7 +191,7 @@ public final class CauchySchwarzIbLoss extends BaseLoss {
     public static final class Builder extends BaseLoss.Builder<Builder> {
         private double beta = DEFAULT_BETA;
         private double sigma = DEFAULT_SIGMA;
-        private String variant = DEFAULT_VARIANT;
+        private Variant variant = Variant.PAPER;
 
         private Builder() {}
 
@@ -216,12 +220,23 @@ public final class CauchySchwarzIbLoss extends BaseLoss {
         /**
          * Sets the variant.
          *
-         * @param variant {@code paper} (default) or {@code code}
+         * @param variant the value (default {@link Variant#PAPER})
          * @return this
          */
-        public Builder optVariant(String variant) {
-            this.variant = variant == null ? null : variant.toLowerCase(java.util.Locale.ROOT);
+        public Builder optVariant(Variant variant) {
+            this.variant = Choice.require(variant, ID, "variant");
             return this;
+        }
+
+        /**
+         * Sets the variant by its word (case-insensitive).
+         *
+         * @param variant {@code paper} (default) or {@code code}
+         * @return this
+         * @throws IllegalArgumentException when the word is none of {@link Variant}'s words
+         */
+        public Builder optVariant(String variant) {
+            return optVariant(Choice.parse(Variant.class, ID, "variant", variant));
         }
 
         /**

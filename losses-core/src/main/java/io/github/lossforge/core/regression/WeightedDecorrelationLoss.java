@@ -9,6 +9,8 @@ import io.github.lossforge.core.ParamSpec;
 import io.github.lossforge.core.Scalar;
 import io.github.lossforge.core.Slot;
 
+import org.jspecify.annotations.Nullable;
+
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
@@ -83,7 +85,7 @@ public final class WeightedDecorrelationLoss extends BaseLoss {
 
     private final int randomFeatures;
     private final long seed;
-    private final int[] clusters;
+    private final int @Nullable [] clusters;
     private double[] frequencies;
     private double[] phases;
     private int drawnFor = -1;
@@ -168,7 +170,7 @@ public final class WeightedDecorrelationLoss extends BaseLoss {
     public static final class Builder extends BaseLoss.Builder<Builder> {
         private long randomFeatures = DEFAULT_RANDOM_FEATURES;
         private long seed = DEFAULT_SEED;
-        private int[] clusters;
+        private int @Nullable [] clusters;
 
         private Builder() {}
 
@@ -200,7 +202,7 @@ public final class WeightedDecorrelationLoss extends BaseLoss {
          * @param assignment one cluster index per dimension (length p), or null for every pair
          * @return this
          */
-        public Builder optClusters(int... assignment) {
+        public Builder optClusters(int @Nullable ... assignment) {
             this.clusters = assignment == null ? null : Arrays.copyOf(assignment, assignment.length);
             return this;
         }

@@ -3,13 +3,12 @@ package io.github.lossforge.core.sequence;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import io.github.lossforge.core.BaseLoss;
+import io.github.lossforge.core.Choice;
 import io.github.lossforge.core.LossInfo;
 import io.github.lossforge.core.LossInputs;
 import io.github.lossforge.core.ParamSpec;
 import io.github.lossforge.core.Scalar;
 import io.github.lossforge.core.Slot;
-
-import java.util.List;
 
 /**
  * Direct Coverage Optimization (DCO): the negative log of the pass@N coverage of the correct answer,
@@ -50,6 +49,14 @@ public final class DirectCoverageLoss extends BaseLoss {
     /** The registry id. */
     public static final String ID = "dco";
 
+    /** The values of {@code mode}, written as their words in the registry and {@code optMode(String)}. */
+    public enum Mode implements Choice {
+        /** −log(1 − (1 − p)^N). */
+        DCO,
+        /** sg(F(p, N)) × the token-mean NLL. */
+        WEIGHTED_CE
+    }
+
     /** The default pass@N budget. */
     public static final long DEFAULT_N = 16;
 
@@ -69,7 +76,7 @@ public final class DirectCoverageLoss extends BaseLoss {
                     .label("L0? answer-token counts (N), read by mode=weighted-ce")
                     .example("fine-tuning a language model: SequenceLogProb.of(logits, targets, mask) gives P0")
                     .param(ParamSpec.integer("n", DEFAULT_N, "≥ 1: pass@N budget"))
-                    .param(ParamSpec.word("mode", DEFAULT_MODE, List.of("dco", "weighted-ce"),
+                    .param(ParamSpec.word("mode", Mode.DCO,
                             "dco: −log(1 − (1 − p)^N); weighted-ce: sg(F(p, N)) × token-mean NLL"))
                     .factory(p -> builder()
                             .optN(p.integer("n"))
@@ -86,11 +93,8 @@ public final class DirectCoverageLoss extends BaseLoss {
         if (b.n < 1) {
             throw new IllegalArgumentException(ID + ": n must be ≥ 1, got " + b.n);
         }
-        if (!"dco".equals(b.mode) && !"weighted-ce".equals(b.mode)) {
-            throw new IllegalArgumentException(ID + ": mode must be dco or weighted-ce, got " + b.mode);
-        }
         this.n = b.n;
-        this.weightedCe = "weighted-ce".equals(b.mode);
+        this.weightedCe = b.mode == Mode.WEIGHTED_CE;
     }
 
     /**
@@ -166,7 +170,7 @@ public final class DirectCoverageLoss extends BaseLoss {
     /** Builds a {@link DirectCoverageLoss}. */
     public static final class Builder extends BaseLoss.Builder<Builder> {
         private long n = DEFAULT_N;
-        private String mode = DEFAULT_MODE;
+        private Mode mode = Mode.DCO;
 
         private Builder() {}
 
@@ -184,12 +188,23 @@ public final class DirectCoverageLoss extends BaseLoss {
         /**
          * Sets the mode.
          *
-         * @param mode {@code dco} (default) or {@code weighted-ce}
+         * @param mode the value (default {@link Mode#DCO})
          * @return this
          */
-        public Builder optMode(String mode) {
-            this.mode = mode == null ? null : mode.toLowerCase(java.util.Locale.ROOT);
+        public Builder optMode(Mode mode) {
+            this.mode = Choice.require(mode, ID, "mode");
             return this;
+        }
+
+        /**
+         * Sets the mode by its word (case-insensitive).
+         *
+         * @param mode {@code dco} (default) or {@code weighted-ce}
+         * @return this
+         * @throws IllegalArgumentException when the word is none of {@link Mode}'s words
+         */
+        public Builder optMode(String mode) {
+            return optMode(Choice.parse(Mode.class, ID, "mode", mode));
         }
 
         /**

@@ -7,6 +7,8 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.github.lossforge.core.DtypePolicy;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The log-probability a language model assigns to whole answers: \( \log p(y^*) = \sum_t
  * \log\mathrm{softmax}(\ell_t)[y^*_t] \) over the answer tokens, the input of {@link
@@ -34,7 +36,7 @@ public final class SequenceLogProb {
      * @return (B) log-probabilities, ≤ 0; 0 for a sequence without counted tokens
      * @throws IllegalArgumentException for bad shapes, dtypes or token ids
      */
-    public static NDArray of(NDArray logits, NDArray targets, NDArray mask) {
+    public static NDArray of(NDArray logits, NDArray targets, @Nullable NDArray mask) {
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
             NDArray result = summedLogProb(logits, targets, mask);
@@ -43,7 +45,7 @@ public final class SequenceLogProb {
         }
     }
 
-    private static NDArray summedLogProb(NDArray logits, NDArray targets, NDArray mask) {
+    private static NDArray summedLogProb(NDArray logits, NDArray targets, @Nullable NDArray mask) {
         NDArray counted = countedTokens(logits, targets, mask);
         NDArray wide = DtypePolicy.widen(logits);
         NDArray safeTargets = NDArrays.where(counted, targets.toType(DataType.INT64, false),
@@ -73,7 +75,7 @@ public final class SequenceLogProb {
      * @param mask (B, T) 0/1, or null
      * @return (B) counts, float32
      */
-    public static NDArray tokenCounts(NDArray targets, NDArray mask) {
+    public static NDArray tokenCounts(NDArray targets, @Nullable NDArray mask) {
         requireTargets(targets);
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
@@ -83,7 +85,7 @@ public final class SequenceLogProb {
         }
     }
 
-    private static NDArray countedTokens(NDArray logits, NDArray targets, NDArray mask) {
+    private static NDArray countedTokens(NDArray logits, NDArray targets, @Nullable NDArray mask) {
         Shape ls = logits.getShape();
         if (ls.dimension() != 3) {
             throw new IllegalArgumentException("SequenceLogProb: logits have shape " + ls + ", expected (B, T, V)");
@@ -122,7 +124,7 @@ public final class SequenceLogProb {
     }
 
     /** Boolean (B, T): target not ignored and mask non-zero. */
-    private static NDArray counted(NDArray targets, NDArray mask) {
+    private static NDArray counted(NDArray targets, @Nullable NDArray mask) {
         NDArray keep = targets.toType(DataType.INT64, false).neq(IGNORE_INDEX);
         if (mask == null) {
             return keep;

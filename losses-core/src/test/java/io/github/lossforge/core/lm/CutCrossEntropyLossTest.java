@@ -545,7 +545,7 @@ class CutCrossEntropyLossTest extends LossContract {
                 () -> CutCrossEntropyLoss.builder().optFilterEps(-1e-3).build(),
                 () -> CutCrossEntropyLoss.builder().optFilterEps("sometimes").build(),
                 () -> CutCrossEntropyLoss.builder().optBlockSize(-4).build(),
-                () -> CutCrossEntropyLoss.builder().optBlockSize((Object) 2.5).build(),
+                () -> CutCrossEntropyLoss.builder().optBlockSize("2.5").build(),
                 () -> CutCrossEntropyLoss.builder().optZLossScale(-1).build(),
                 () -> CutCrossEntropyLoss.builder().optLabelSmoothing(1.5).build(),
                 () -> CutCrossEntropyLoss.builder().optBlockMemoryBudget(0).build());

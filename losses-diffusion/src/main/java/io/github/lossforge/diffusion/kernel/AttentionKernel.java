@@ -5,6 +5,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import io.github.lossforge.core.kernels.DeviceKernel;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A fused implementation of the attention-constrained diffusion losses (spec §3): one pass over the
  * K attention maps computes each image's loss value and its gradient together, with no autograd
@@ -58,7 +60,7 @@ public interface AttentionKernel extends DeviceKernel {
      * @param weights the term weights and the normaliser's epsilon
      * @return values (N) and the gradients with respect to {@code maps} and, when given, {@code selfAttention}
      */
-    FusedValue layout(NDArray maps, NDArray selfAttention, NDArray masks, LayoutWeights weights);
+    FusedValue layout(NDArray maps, @Nullable NDArray selfAttention, NDArray masks, LayoutWeights weights);
 
     /**
      * Whether {@link #layout} is faster than the loss's autograd composition for these inputs; when

@@ -6,6 +6,8 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.github.lossforge.core.Scalar;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The CPU {@link AttentionKernel}. A-STAR's two losses: the maps are read once into double precision
  * and one loop per image computes value and gradient together. BACON's layout loss: whole-batch
@@ -172,7 +174,7 @@ public final class CpuAttentionKernel implements AttentionKernel {
      * and c, r the column and row marginals minus their targets.
      */
     @Override
-    public FusedValue layout(NDArray maps, NDArray selfAttention, NDArray masks, LayoutWeights weights) {
+    public FusedValue layout(NDArray maps, @Nullable NDArray selfAttention, NDArray masks, LayoutWeights weights) {
         Shape s = maps.getShape();
         long n = s.get(0);
         long k = s.get(1);

@@ -7,4 +7,7 @@
  * the surrogate trick in {@link
  * io.github.lossforge.diffusion.kernel.FusedValue}.
  */
+@NullMarked
 package io.github.lossforge.diffusion.kernel;
+
+import org.jspecify.annotations.NullMarked;

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.github.lossforge.core.BaseLoss;
+import io.github.lossforge.core.Choice;
 import io.github.lossforge.core.LossInfo;
 import io.github.lossforge.core.LossInputs;
 import io.github.lossforge.core.LossParams;
@@ -14,7 +15,6 @@ import io.github.lossforge.segmentation.DenseSlots;
 
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * The λ-PNN unsupervised pansharpening loss
@@ -120,7 +120,7 @@ public final class LambdaPnnLoss extends BaseLoss {
     private static final String SENSOR_DEFAULT = "sensor";
 
     /** The sensors with presets: MTF gains at Nyquist per band and the training weights (α, β, γ). */
-    public enum Sensor {
+    public enum Sensor implements Choice {
         /** WorldView-3, 8 bands. */
         WV3(new double[] {0.325, 0.355, 0.360, 0.350, 0.365, 0.360, 0.335, 0.315}, 0.05, 1.25, 3.75),
         /** WorldView-2, 8 bands. */
@@ -175,10 +175,6 @@ public final class LambdaPnnLoss extends BaseLoss {
         public double gamma() {
             return gamma;
         }
-
-        static Sensor parse(String name) {
-            return valueOf(name.toUpperCase(Locale.ROOT));
-        }
     }
 
     /** What the registry knows of this loss. */
@@ -190,7 +186,7 @@ public final class LambdaPnnLoss extends BaseLoss {
                     .label("L0 PAN (N,1,H,W)")
                     .label("L1 MS (N,B,H/ratio,W/ratio)")
                     .label("L2 MS upsampled (N,B,H,W)")
-                    .param(ParamSpec.word("sensor", "wv3", List.of("wv3", "wv2", "ge1"),
+                    .param(ParamSpec.word("sensor", Sensor.WV3,
                             "sensor presets (MTF gains, weights): WV3, WV2 or GE1"))
                     .param(ParamSpec.wordOrNumber("alpha", SENSOR_DEFAULT, List.of(SENSOR_DEFAULT),
                             "≥ 0: weight of R-ERGAS (sensor: WV3 0.05, WV2 0.05, GE1 0.075)"))
@@ -258,7 +254,7 @@ public final class LambdaPnnLoss extends BaseLoss {
 
     private static BaseLoss fromParams(LossParams p) {
         Builder b = builder()
-                .optSensor(Sensor.parse(p.word("sensor")))
+                .optSensor(p.word("sensor"))
                 .optRatio((int) p.integer("ratio"))
                 .optDifferentiableQ(p.bool("differentiableQ"))
                 .optMtf(p.word("mtf"))
@@ -365,8 +361,19 @@ public final class LambdaPnnLoss extends BaseLoss {
          * @return this
          */
         public Builder optSensor(Sensor sensor) {
-            this.sensor = sensor;
+            this.sensor = Choice.require(sensor, ID, "sensor");
             return this;
+        }
+
+        /**
+         * Chooses the sensor by its word (case-insensitive).
+         *
+         * @param sensor {@code wv3} (default), {@code wv2} or {@code ge1}
+         * @return this
+         * @throws IllegalArgumentException when the word names no sensor
+         */
+        public Builder optSensor(String sensor) {
+            return optSensor(Choice.parse(Sensor.class, ID, "sensor", sensor));
         }
 
         /**

@@ -1,2 +1,5 @@
 /** Semi-supervised consistency losses between co-trained segmentation networks: TraCoCo's CBC. */
+@NullMarked
 package io.github.lossforge.segmentation.semisupervised;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,6 +1,7 @@
 package io.github.lossforge.segmentation.topology;
 
 import io.github.lossforge.core.BaseLoss;
+import io.github.lossforge.core.Choice;
 import io.github.lossforge.core.LossInfo;
 import io.github.lossforge.core.ParamSpec;
 
@@ -52,7 +53,7 @@ public final class BettiMatchingLoss extends TopologyLoss {
                             + " Induced Matching of Persistence Barcodes, ICML 2023, arXiv 2211.15272")
                     .prediction("P0 probabilities (N,1,H,W)")
                     .label("L0 ground truth (N,1,H,W) 0/1")
-                    .param(ParamSpec.word("filtration", "superlevel", FILTRATIONS, "superlevel or sublevel sets"))
+                    .param(ParamSpec.word("filtration", Filtration.SUPERLEVEL, "superlevel or sublevel sets"))
                     .param(ParamSpec.bool("relative", false, "pad with a border of the image's extreme value"))
                     .param(ParamSpec.bool("fromLogits", false, "apply a sigmoid to predictions first"))
                     .factory(p -> builder()
@@ -125,7 +126,7 @@ public final class BettiMatchingLoss extends TopologyLoss {
 
     /** Builds a {@link BettiMatchingLoss}. */
     public static final class Builder extends BaseLoss.Builder<Builder> {
-        private String filtration = "superlevel";
+        private Filtration filtration = Filtration.SUPERLEVEL;
         private boolean relative;
         private boolean fromLogits;
 
@@ -134,12 +135,23 @@ public final class BettiMatchingLoss extends TopologyLoss {
         /**
          * Sets the filtration.
          *
-         * @param filtration {@code superlevel} (default) or {@code sublevel}
+         * @param filtration the filtration (default {@link Filtration#SUPERLEVEL})
          * @return this
          */
-        public Builder optFiltration(String filtration) {
-            this.filtration = filtration;
+        public Builder optFiltration(Filtration filtration) {
+            this.filtration = Choice.require(filtration, ID, "filtration");
             return this;
+        }
+
+        /**
+         * Sets the filtration by its word (case-insensitive).
+         *
+         * @param filtration {@code superlevel} (default) or {@code sublevel}
+         * @return this
+         * @throws IllegalArgumentException when the word is neither
+         */
+        public Builder optFiltration(String filtration) {
+            return optFiltration(Choice.parse(Filtration.class, ID, "filtration", filtration));
         }
 
         /**

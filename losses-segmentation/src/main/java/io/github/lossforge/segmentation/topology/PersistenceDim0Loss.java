@@ -1,6 +1,7 @@
 package io.github.lossforge.segmentation.topology;
 
 import io.github.lossforge.core.BaseLoss;
+import io.github.lossforge.core.Choice;
 import io.github.lossforge.core.LossInfo;
 import io.github.lossforge.core.ParamSpec;
 
@@ -38,7 +39,7 @@ public final class PersistenceDim0Loss extends TopologyLoss {
                             + " arXiv 1906.05404")
                     .prediction("P0 probabilities (N,1,H,W)")
                     .label("L0 ground truth (N,1,H,W) 0/1")
-                    .param(ParamSpec.word("filtration", "superlevel", FILTRATIONS, "superlevel or sublevel sets"))
+                    .param(ParamSpec.word("filtration", Filtration.SUPERLEVEL, "superlevel or sublevel sets"))
                     .factory(p -> builder().optFiltration(p.word("filtration")).optReduction(p.reduction()).build())
                     .build();
 
@@ -92,19 +93,30 @@ public final class PersistenceDim0Loss extends TopologyLoss {
 
     /** Builds a {@link PersistenceDim0Loss}. */
     public static final class Builder extends BaseLoss.Builder<Builder> {
-        private String filtration = "superlevel";
+        private Filtration filtration = Filtration.SUPERLEVEL;
 
         private Builder() {}
 
         /**
          * Sets the filtration.
          *
-         * @param filtration {@code superlevel} (default) or {@code sublevel}
+         * @param filtration the filtration (default {@link Filtration#SUPERLEVEL})
          * @return this
          */
-        public Builder optFiltration(String filtration) {
-            this.filtration = filtration;
+        public Builder optFiltration(Filtration filtration) {
+            this.filtration = Choice.require(filtration, ID, "filtration");
             return this;
+        }
+
+        /**
+         * Sets the filtration by its word (case-insensitive).
+         *
+         * @param filtration {@code superlevel} (default) or {@code sublevel}
+         * @return this
+         * @throws IllegalArgumentException when the word is neither
+         */
+        public Builder optFiltration(String filtration) {
+            return optFiltration(Choice.parse(Filtration.class, ID, "filtration", filtration));
         }
 
         /**

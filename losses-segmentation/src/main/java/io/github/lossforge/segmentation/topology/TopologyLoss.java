@@ -18,20 +18,13 @@ import io.github.lossforge.segmentation.DenseSlots;
  */
 abstract class TopologyLoss extends BaseLoss {
 
-    /** The filtration words of the registry. */
-    static final java.util.List<String> FILTRATIONS = java.util.List.of("superlevel", "sublevel");
-
     private final boolean superlevel;
     private final boolean relative;
     private final boolean fromLogits;
 
-    TopologyLoss(String id, Reduction reduction, String filtration, boolean relative, boolean fromLogits) {
+    TopologyLoss(String id, Reduction reduction, Filtration filtration, boolean relative, boolean fromLogits) {
         super(id, reduction, true);
-        if (!FILTRATIONS.contains(filtration)) {
-            throw new IllegalArgumentException(id + ": filtration must be one of " + FILTRATIONS + ", got '"
-                    + filtration + "'");
-        }
-        this.superlevel = filtration.equals("superlevel");
+        this.superlevel = filtration == Filtration.SUPERLEVEL;
         this.relative = relative;
         this.fromLogits = fromLogits;
     }

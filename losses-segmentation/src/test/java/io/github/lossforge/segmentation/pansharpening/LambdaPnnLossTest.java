@@ -446,7 +446,7 @@ class LambdaPnnLossTest extends LossContract {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("(0, 1)");
         assertThatThrownBy(() -> LambdaPnnLoss.builder().optDifferentiableQ(true).optGamma(-1).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("gamma");
-        assertThatThrownBy(() -> LambdaPnnLoss.builder().optDifferentiableQ(true).optSensor(null).build())
+        assertThatThrownBy(() -> LambdaPnnLoss.builder().optDifferentiableQ(true).optSensor((LambdaPnnLoss.Sensor) null).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sensor");
         assertThatThrownBy(() -> LambdaPnnLoss.builder().optMtf("sinc").build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("pansharpening")
