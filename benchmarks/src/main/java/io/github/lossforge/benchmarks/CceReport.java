@@ -277,7 +277,8 @@ public final class CceReport {
     public RatioChart chart() {
         RatioChart chart = new RatioChart("Cut Cross-Entropy vs naive");
         for (Row r : rows()) {
-            if (r.variant() != CceVariant.NAIVE && !Double.isNaN(r.forwardBackwardRatio())) {
+            if (r.variant() != CceVariant.NAIVE
+                    && !(Double.isNaN(r.forwardBackwardRatio()) && Double.isNaN(r.memoryRatio()))) {
                 String category = r.shape() + " " + r.variant().name().toLowerCase(Locale.ROOT).replace('_', ' ');
                 chart.bar(category, "forward + backward time", r.forwardBackwardRatio());
                 chart.bar(category, "peak extra memory", r.memoryRatio());

@@ -118,7 +118,13 @@ public final class RatioChart {
                 Double r = c.get(s);
                 values.add(r != null && drawable(r) ? (logScale ? Math.log10(r) : r) : null);
             }
-            chart.addSeries(s, categories, values);
+            // XChart cannot draw a series without a single value
+            if (values.stream().anyMatch(v -> v != null)) {
+                chart.addSeries(s, categories, values);
+            }
+        }
+        if (chart.getSeriesMap().isEmpty()) {
+            chart.addSeries("nothing measured", List.of("nothing measured"), List.of(logScale ? 0.0 : 1.0));
         }
         chart.addAnnotation(new AnnotationLine(logScale ? 0.0 : 1.0, false, false));
         return chart;

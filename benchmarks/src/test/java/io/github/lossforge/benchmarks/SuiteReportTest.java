@@ -92,6 +92,16 @@ class SuiteReportTest {
     }
 
     @Test
+    void aChartWithNothingMeasuredStillRenders() throws Exception {
+        RatioChart none = new RatioChart("t").bar("a", "time", Double.NaN).bar("a", "memory", Double.NaN);
+        assertThat(none.chart().getSeriesMap()).containsOnlyKeys("nothing measured");
+        assertThat(ImageIO.read(new ByteArrayInputStream(none.png()))).isNotNull();
+        RatioChart half = new RatioChart("t").bar("a", "time", Double.NaN).bar("a", "memory", 0.5);
+        assertThat(half.chart().getSeriesMap()).containsOnlyKeys("memory");
+        assertThat(half.svg()).contains("</svg>");
+    }
+
+    @Test
     void ratiosArePrintedWithPrecisionByMagnitude() {
         assertThat(RatioChart.ratio(0.125)).isEqualTo("0.125×");
         assertThat(RatioChart.ratio(12.5)).isEqualTo("12.5×");
