@@ -24,16 +24,6 @@ abstract class TrainingProgress {
     }
 
     /**
-     * One plain line per epoch, for logs and pipes.
-     *
-     * @param out where they go
-     * @return the display
-     */
-    static TrainingProgress lines(PrintWriter out) {
-        return new Lines(out);
-    }
-
-    /**
      * An epoch starts.
      *
      * @param epoch its number, from 1
