@@ -107,7 +107,7 @@ public final class CceReport {
     }
 
     /**
-     * Writes {@code cce.json}, {@code cce.md} and {@code cce.svg}.
+     * Writes {@code cce.json}, {@code cce.md}, {@code cce.svg} and {@code cce.png}.
      *
      * @param dir the output folder (created if needed)
      * @return the markdown report
@@ -120,7 +120,7 @@ public final class CceReport {
     }
 
     /**
-     * Writes {@code cce.md} and {@code cce.svg} only (the measured {@code cce.json} stays as it is).
+     * Writes {@code cce.md}, {@code cce.svg} and {@code cce.png} only (the measured {@code cce.json} stays as it is).
      *
      * @param dir the output folder (created if needed)
      * @return the markdown report
@@ -130,7 +130,7 @@ public final class CceReport {
         Files.createDirectories(dir);
         String markdown = markdown();
         Files.writeString(dir.resolve("cce.md"), markdown, StandardCharsets.UTF_8);
-        Files.writeString(dir.resolve("cce.svg"), svg(), StandardCharsets.UTF_8);
+        chart().write(dir, "cce");
         return markdown;
     }
 
@@ -269,63 +269,31 @@ public final class CceReport {
     }
 
     /**
-     * An SVG bar chart: per shape and cce variant, forward + backward time and peak memory as
-     * ratios to naive (naive = 1, drawn as a line).
+     * The chart: per shape and cce variant, forward + backward time and peak memory as ratios to naive
+     * (naive = 1, drawn as a line).
+     *
+     * @return the chart
+     */
+    public RatioChart chart() {
+        RatioChart chart = new RatioChart("Cut Cross-Entropy vs naive");
+        for (Row r : rows()) {
+            if (r.variant() != CceVariant.NAIVE
+                    && !(Double.isNaN(r.forwardBackwardRatio()) && Double.isNaN(r.memoryRatio()))) {
+                String category = r.shape() + " " + r.variant().name().toLowerCase(Locale.ROOT).replace('_', ' ');
+                chart.bar(category, "forward + backward time", r.forwardBackwardRatio());
+                chart.bar(category, "peak extra memory", r.memoryRatio());
+            }
+        }
+        return chart;
+    }
+
+    /**
+     * The chart as SVG.
      *
      * @return the SVG text
      */
     public String svg() {
-        List<Row> bars = new ArrayList<>();
-        for (Row r : rows()) {
-            if (r.variant() != CceVariant.NAIVE && !Double.isNaN(r.forwardBackwardRatio())) {
-                bars.add(r);
-            }
-        }
-        int width = 640;
-        int rowHeight = 56;
-        int left = 250;
-        int height = 70 + rowHeight * Math.max(1, bars.size()) + 30;
-        double max = 1.5;
-        for (Row r : bars) {
-            max = Math.max(max, Math.max(r.forwardBackwardRatio(), nanToZero(r.memoryRatio())));
-        }
-        double scale = (width - left - 40) / max;
-        StringBuilder b = new StringBuilder();
-        b.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\""
-                + " font-family=\"sans-serif\" font-size=\"12\">\n", width, height));
-        b.append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
-        b.append("<text x=\"10\" y=\"20\" font-size=\"15\" font-weight=\"bold\">Cut Cross-Entropy vs naive"
-                + " (ratio, naive = 1)</text>\n");
-        b.append("<rect x=\"10\" y=\"32\" width=\"12\" height=\"12\" fill=\"#4477aa\"/><text x=\"28\" y=\"43\">"
-                + "forward + backward time</text>\n");
-        b.append("<rect x=\"200\" y=\"32\" width=\"12\" height=\"12\" fill=\"#ee7733\"/><text x=\"218\" y=\"43\">"
-                + "peak extra memory</text>\n");
-        int y = 60;
-        for (Row r : bars) {
-            b.append(String.format(Locale.ROOT, "<text x=\"10\" y=\"%d\">%s</text>\n", y + 16,
-                    escape(r.shape() + " " + r.variant().name().toLowerCase(Locale.ROOT).replace('_', ' '))));
-            bar(b, left, y + 4, r.forwardBackwardRatio(), scale, "#4477aa");
-            bar(b, left, y + 24, r.memoryRatio(), scale, "#ee7733");
-            y += rowHeight;
-        }
-        double one = left + scale;
-        b.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"55\" x2=\"%.1f\" y2=\"%d\" stroke=\"black\""
-                + " stroke-dasharray=\"4 3\"/>\n<text x=\"%.1f\" y=\"%d\">naive</text>\n", one, one, y, one - 14, y + 14));
-        return b.append("</svg>\n").toString();
-    }
-
-    private static void bar(StringBuilder b, int left, int y, double value, double scale, String color) {
-        if (Double.isNaN(value)) {
-            b.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\">not measured</text>\n", left + 4, y + 13));
-            return;
-        }
-        b.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"16\" fill=\"%s\"/>"
-                + "<text x=\"%.1f\" y=\"%d\">%s</text>\n", left, y, Math.max(1, value * scale), color,
-                left + Math.max(1, value * scale) + 4, y + 13, ratio(value)));
-    }
-
-    private static double nanToZero(double x) {
-        return Double.isNaN(x) ? 0 : x;
+        return chart().svg();
     }
 
     private static String verdict(double value, double target) {
@@ -353,9 +321,5 @@ public final class CceReport {
 
     private static String quote(String s) {
         return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
-    }
-
-    private static String escape(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
     }
 }

@@ -13,7 +13,8 @@ import java.util.Map;
 /**
  * The report of one benchmark suite: its {@link Comparison}s (each a ratio against a baseline
  * measured in the same run), the run's settings and notes, written as {@code NAME.json}, a markdown
- * table {@code NAME.md} and an SVG bar chart of the ratios {@code NAME.svg}.
+ * table {@code NAME.md} and a bar chart of the ratios ({@link RatioChart}) as {@code NAME.svg} and
+ * {@code NAME.png}.
  */
 public final class SuiteReport {
 
@@ -92,7 +93,7 @@ public final class SuiteReport {
     }
 
     /**
-     * Writes {@code NAME.json}, {@code NAME.md} and {@code NAME.svg}.
+     * Writes {@code NAME.json}, {@code NAME.md}, {@code NAME.svg} and {@code NAME.png}.
      *
      * @param dir the output folder (created if needed)
      * @return the markdown report
@@ -103,7 +104,7 @@ public final class SuiteReport {
         String markdown = markdown();
         Files.writeString(dir.resolve(name + ".json"), json(), StandardCharsets.UTF_8);
         Files.writeString(dir.resolve(name + ".md"), markdown, StandardCharsets.UTF_8);
-        Files.writeString(dir.resolve(name + ".svg"), svg(), StandardCharsets.UTF_8);
+        chart().write(dir, name);
         return markdown;
     }
 
@@ -155,7 +156,7 @@ public final class SuiteReport {
             b.append("| ").append(cell(c.group())).append(" | ").append(cell(c.variant())).append(" | ")
                     .append(cell(c.baseline())).append(" | ").append(cell(c.metric())).append(" | ")
                     .append(value(c.value(), c.unit())).append(" | ").append(value(c.baselineValue(), c.unit()))
-                    .append(" | ").append(SvgBarChart.ratio(c.ratio())).append(" |\n");
+                    .append(" | ").append(RatioChart.ratio(c.ratio())).append(" |\n");
         }
         if (!notes.isEmpty()) {
             b.append('\n');
@@ -168,19 +169,28 @@ public final class SuiteReport {
     }
 
     /**
-     * The SVG chart: one bar per comparison, its ratio to the baseline.
+     * The chart: one bar per comparison, its ratio to the baseline.
      *
-     * @return the SVG text
+     * @return the chart
      */
-    public String svg() {
-        SvgBarChart chart = new SvgBarChart(title + ": variant / baseline");
+    public RatioChart chart() {
+        RatioChart chart = new RatioChart(title + ": variant / baseline");
         if (logScale) {
             chart.logScale();
         }
         for (Comparison c : comparisons) {
             chart.bar(c.group() + ", " + c.variant() + " (" + c.metric() + ")", c.ratio());
         }
-        return chart.svg();
+        return chart;
+    }
+
+    /**
+     * The chart as SVG.
+     *
+     * @return the SVG text
+     */
+    public String svg() {
+        return chart().svg();
     }
 
     private static String value(double x, String unit) {

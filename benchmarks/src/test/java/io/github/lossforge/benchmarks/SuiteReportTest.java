@@ -2,12 +2,19 @@ package io.github.lossforge.benchmarks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategorySeries;
 
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import javax.imageio.ImageIO;
 
 class SuiteReportTest {
 
@@ -53,32 +60,61 @@ class SuiteReportTest {
     }
 
     @Test
-    void chartDrawsOneBarPerMeasuredRatioAndSaysWhatIsMissing() {
+    void chartHasOneBarPerComparisonAndSaysWhatIsMissing() {
+        CategoryChart chart = report().chart().chart();
+        assertThat(chart.getSeriesMap()).hasSize(1);
+        CategorySeries bars = chart.getSeriesMap().values().iterator().next();
+        List<Object> categories = new ArrayList<>();
+        bars.getXData().forEach(categories::add);
+        List<Number> values = new ArrayList<>();
+        bars.getYData().forEach(values::add);
+        assertThat(categories).containsExactly("info-nce N=4096 D=128, chunk=256 (fwd+bwd peak RSS growth)",
+                "info-nce D=128, chunk=256 at N=16384 (fwd+bwd peak RSS growth): not measured",
+                "astar, fused | kernel (fwd+bwd time)");
+        assertThat(values).containsExactly(0.125, null, 2.5);
+        
+        List<Number> logValues = new ArrayList<>();
+        new RatioChart("t").logScale().bar("a", 0.1).bar("b", 100).chart().getSeriesMap().values().iterator().next()
+                .getYData().forEach(logValues::add);
+        // log10 of the ratios on a linear axis: bars start at the baseline (1x = 0)
+        assertThat(logValues).containsExactly(-1.0, 2.0);
+        assertThat(report().logScale().chart().chart().getTitle()).endsWith("(log scale)");
+    }
+
+    @Test
+    void chartRendersAsSvgAndPngWithTheRatiosWritten() throws Exception {
         String svg = report().svg();
-        assertThat(svg).startsWith("<svg").endsWith("</svg>\n").contains("not measured").contains("0.125×")
-                .contains("2.500×").contains("baseline = 1×").doesNotContain("log scale");
-        assertThat(svg.split("<rect ", -1)).hasSize(1 + 1 + 2);
-        assertThat(report().logScale().svg()).contains("(log scale)");
+        assertThat(svg).contains("<svg").contains("</svg>").contains("stroke-dasharray"); // XChart draws text as paths
+        BufferedImage png = ImageIO.read(new ByteArrayInputStream(report().chart().png()));
+        assertThat(png.getWidth()).isGreaterThanOrEqualTo(640);
+        String log = new RatioChart("t").logScale().bar("a", 0.1).bar("b", 10).svg();
+        assertThat(log).contains("<svg").contains("</svg>");
     }
 
     @Test
-    void logScaleBarsOfRatiosBelowAndAboveOneStartAtTheBaselineLine() {
-        String svg = new SvgBarChart("t").logScale().bar("a", 0.1).bar("b", 10).svg();
-        // one decade below and one above 1×: equal widths, the first ending where the second starts
-        String[] rects = svg.split("<rect x=\"");
-        double x1 = Double.parseDouble(rects[1].substring(0, rects[1].indexOf('"')));
-        double x2 = Double.parseDouble(rects[2].substring(0, rects[2].indexOf('"')));
-        double w1 = Double.parseDouble(rects[1].replaceAll("(?s).*?width=\"([0-9.]+)\".*", "$1"));
-        double w2 = Double.parseDouble(rects[2].replaceAll("(?s).*?width=\"([0-9.]+)\".*", "$1"));
-        assertThat(w1).isEqualTo(w2, Offset.offset(0.11));
-        assertThat(x1 + w1).isEqualTo(x2, Offset.offset(0.11));
+    void aChartWithNothingMeasuredStillRenders() throws Exception {
+        RatioChart none = new RatioChart("t").bar("a", "time", Double.NaN).bar("a", "memory", Double.NaN);
+        assertThat(none.chart().getSeriesMap()).containsOnlyKeys("nothing measured");
+        assertThat(ImageIO.read(new ByteArrayInputStream(none.png()))).isNotNull();
+        RatioChart half = new RatioChart("t").bar("a", "time", Double.NaN).bar("a", "memory", 0.5);
+        assertThat(half.chart().getSeriesMap()).containsOnlyKeys("memory");
+        assertThat(half.svg()).contains("</svg>");
     }
 
     @Test
-    void writeCreatesTheThreeFilesNamedAfterTheSuite(@TempDir Path dir) throws Exception {
+    void ratiosArePrintedWithPrecisionByMagnitude() {
+        assertThat(RatioChart.ratio(0.125)).isEqualTo("0.125×");
+        assertThat(RatioChart.ratio(12.5)).isEqualTo("12.5×");
+        assertThat(RatioChart.ratio(115.2)).isEqualTo("115×");
+        assertThat(RatioChart.ratio(Double.NaN)).isEqualTo("–");
+    }
+
+    @Test
+    void writeCreatesTheFilesNamedAfterTheSuite(@TempDir Path dir) throws Exception {
         String md = report().write(dir.resolve("results"));
         assertThat(Files.readString(dir.resolve("results/demo.md"))).isEqualTo(md);
         assertThat(Files.readString(dir.resolve("results/demo.json"))).startsWith("{");
-        assertThat(Files.readString(dir.resolve("results/demo.svg"))).startsWith("<svg");
+        assertThat(Files.readString(dir.resolve("results/demo.svg"))).contains("<svg");
+        assertThat(ImageIO.read(dir.resolve("results/demo.png").toFile())).isNotNull();
     }
 }

@@ -1,4 +1,4 @@
-package io.github.lossforge.examples;
+package io.github.lossforge.cli;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -14,7 +14,7 @@ import java.util.concurrent.Callable;
  * layout through {@code LatentGuidance}, prints each concept's attention mass inside its box before
  * and after, and writes a PNG of the maps.
  */
-@Command(name = "guide-demo",
+@Command(name = "guide-demo", mixinStandardHelpOptions = true, versionProvider = CliVersion.class,
         description = "Guide a tiny attention UNet's latent toward a two-box layout with the bacon loss; write a PNG.")
 final class GuideDemoCommand implements Callable<Integer> {
 
@@ -36,10 +36,8 @@ final class GuideDemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (steps < 1 || !(stepSize > 0)) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
-                    "--steps must be >= 1 and --step-size > 0, got " + steps + " and " + stepSize);
-        }
+        Validation.atLeast(spec, "--steps", steps, 1);
+        Validation.between(spec, "--step-size", stepSize, 0, Double.POSITIVE_INFINITY);
         GuideDemo.run(steps, stepSize, seed, out == null ? defaultOutput() : out, spec.commandLine().getOut());
         return 0;
     }

@@ -1,4 +1,4 @@
-package io.github.lossforge.examples;
+package io.github.lossforge.cli;
 
 import io.github.lossforge.core.scaling.ConfidenceIntervals;
 import io.github.lossforge.core.scaling.PowerLawPlusConstant;
@@ -22,7 +22,7 @@ import java.util.concurrent.Callable;
  * {@code lossforge fit-scaling FILE.csv}: fits \( L(x) = L_\infty + (x_0/x)^\alpha \) (Henighan et al.
  * 2020) to (size, loss) rows and prints the law with bootstrap confidence intervals.
  */
-@Command(name = "fit-scaling",
+@Command(name = "fit-scaling", mixinStandardHelpOptions = true, versionProvider = CliVersion.class,
         description = "Fit L(x) = Linf + (x0/x)^alpha to (size, loss) rows of a CSV file and print it with bootstrap CIs.")
 final class FitScalingCommand implements Callable<Integer> {
 
@@ -48,43 +48,38 @@ final class FitScalingCommand implements Callable<Integer> {
     private long seed;
 
     @Override
-    public Integer call() {
+    public Integer call() throws IOException {
+        Validation.readableFile(spec, "FILE.csv", file);
+        Validation.atLeast(spec, "--bootstrap", resamples, 1);
+        Validation.between(spec, "--level", level, 0, 1);
+        PowerLawPlusConstant.Space residualSpace = parseSpace(space);
         PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
-        try {
-            List<double[]> rows = readRows(file);
-            double[] x = new double[rows.size()];
-            double[] loss = new double[rows.size()];
-            for (int i = 0; i < rows.size(); i++) {
-                x[i] = rows.get(i)[0];
-                loss[i] = rows.get(i)[1];
-            }
-            PowerLawPlusConstant.Space residualSpace = parseSpace(space);
-            PowerLawPlusConstant law = PowerLawPlusConstant.fit(x, loss, residualSpace);
-            ConfidenceIntervals ci = PowerLawPlusConstant.bootstrap(x, loss, residualSpace, resamples, seed, level);
-            out.println("fitted " + rows.size() + " points (" + residualSpace.name().toLowerCase(Locale.ROOT)
-                    + "-space least squares):");
-            out.println("  " + law);
-            out.print(ci.describe().indent(2));
-            out.flush();
-            return 0;
-        } catch (IOException e) {
-            err.println("fit-scaling: cannot read " + file + ": " + e.getMessage());
-        } catch (IllegalArgumentException e) {
-            err.println("fit-scaling: " + e.getMessage());
+        List<double[]> rows = readRows(file);
+        double[] x = new double[rows.size()];
+        double[] loss = new double[rows.size()];
+        for (int i = 0; i < rows.size(); i++) {
+            x[i] = rows.get(i)[0];
+            loss[i] = rows.get(i)[1];
         }
-        err.flush();
-        return 2;
+        PowerLawPlusConstant law = PowerLawPlusConstant.fit(x, loss, residualSpace);
+        ConfidenceIntervals ci = PowerLawPlusConstant.bootstrap(x, loss, residualSpace, resamples, seed, level);
+        out.println("fitted " + rows.size() + " points (" + residualSpace.name().toLowerCase(Locale.ROOT)
+                + "-space least squares):");
+        out.println("  " + law);
+        out.print(ci.describe().indent(2));
+        out.flush();
+        return 0;
     }
 
-    private static PowerLawPlusConstant.Space parseSpace(String text) {
+    private PowerLawPlusConstant.Space parseSpace(String text) {
         switch (text.toLowerCase(Locale.ROOT)) {
             case "loss":
                 return PowerLawPlusConstant.Space.LOSS;
             case "log":
                 return PowerLawPlusConstant.Space.LOG;
             default:
-                throw new IllegalArgumentException("--space must be loss or log, got '" + text + "'");
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--space must be loss or log, got '" + text + "'");
         }
     }
 
@@ -99,14 +94,14 @@ final class FitScalingCommand implements Callable<Integer> {
             }
             String[] cells = line.split("[,;\\t]");
             if (cells.length < 2) {
-                throw new IllegalArgumentException("line " + (n + 1) + " has " + cells.length
+                throw new IllegalArgumentException(csv + " line " + (n + 1) + " has " + cells.length
                         + " column(s), expected size,loss");
             }
             try {
                 rows.add(new double[] {Double.parseDouble(cells[0].strip()), Double.parseDouble(cells[1].strip())});
             } catch (NumberFormatException e) {
                 if (!rows.isEmpty()) {
-                    throw new IllegalArgumentException("line " + (n + 1) + " is not numeric: '" + line + "'");
+                    throw new IllegalArgumentException(csv + " line " + (n + 1) + " is not numeric: '" + line + "'");
                 }
             }
         }

@@ -1,4 +1,4 @@
-package io.github.lossforge.examples;
+package io.github.lossforge.cli;
 
 import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
@@ -36,13 +36,15 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code lossforge demo}: trains a small MLP with DJL on Gaussian blobs generated in-process,
- * using any classifier loss from the registry, printing a progress bar per epoch and the final
- * test accuracy.
+ * using any classifier loss from the registry, printing its progress ({@link TrainingProgress}) and the
+ * final test accuracy.
  */
-@Command(name = "demo", description = "Train a small MLP on generated Gaussian blobs with a registered loss.")
+@Command(name = "demo", mixinStandardHelpOptions = true, versionProvider = CliVersion.class,
+        description = "Train a small MLP on generated Gaussian blobs with a registered drop-in classifier loss.")
 final class DemoCommand implements Callable<Integer> {
 
-    private static final int BAR_WIDTH = 30;
+    /** More blobs than this crowd the circle the centres sit on (and make no sense for a demo). */
+    private static final int MAX_CLASSES = 1000;
 
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
@@ -53,10 +55,10 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--param", description = "loss parameter k=v, repeatable (e.g. --param tau=1.5)")
     private List<String> params = List.of();
 
-    @Option(names = "--epochs", defaultValue = "8", description = "training epochs (default: ${DEFAULT-VALUE})")
+    @Option(names = "--epochs", defaultValue = "8", description = "training epochs, >= 1 (default: ${DEFAULT-VALUE})")
     private int epochs;
 
-    @Option(names = "--classes", defaultValue = "4", description = "number of blobs (default: ${DEFAULT-VALUE})")
+    @Option(names = "--classes", defaultValue = "4", description = "number of blobs, >= 2 (default: ${DEFAULT-VALUE})")
     private int classes;
 
     @Option(names = "--seed", defaultValue = "42", description = "data and initialisation seed (default: ${DEFAULT-VALUE})")
@@ -64,18 +66,26 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
+        Validation.atLeast(spec, "--epochs", epochs, 1);
+        Validation.atLeast(spec, "--classes", classes, 2);
+        Validation.atMost(spec, "--classes", classes, MAX_CLASSES);
         LossInfo info = Losses.info(lossId);
         if (!info.classifierLoss()) {
-            String where = info.example().isEmpty() ? "its module's tests" : info.example();
-            spec.commandLine().getErr().println(lossId + " is not a drop-in classifier loss (its slots: "
-                    + String.join("; ", info.predictionSlots()) + "); see " + where);
-            return 2;
+            throw new IllegalArgumentException(notAClassifierLoss(info));
         }
         BaseLoss loss = info.create(parseParams(info));
-        out.println(result(train(loss, out)));
+        PrintWriter out = spec.commandLine().getOut();
+        out.println(result(train(loss, out, TrainingProgress.forConsole(out))));
         out.flush();
         return 0;
+    }
+
+    /** Why {@code demo} cannot train with a loss, and where to see it in use instead. */
+    static String notAClassifierLoss(LossInfo info) {
+        return info.id() + " is not a drop-in classifier loss (predictions: " + String.join("; ", info.predictionSlots())
+                + "), so demo cannot train with it; " + (info.example().isEmpty()
+                        ? "'lossforge info " + info.id() + "' describes its inputs"
+                        : "its example: " + info.example());
     }
 
     private Map<String, Object> parseParams(LossInfo info) {
@@ -102,10 +112,11 @@ final class DemoCommand implements Callable<Integer> {
      * Trains and returns the test accuracy.
      *
      * @param loss the loss
-     * @param out where progress goes
+     * @param out where the heading goes
+     * @param progress where the progress goes
      * @return the test accuracy in [0, 1]
      */
-    double train(BaseLoss loss, PrintWriter out) {
+    double train(BaseLoss loss, PrintWriter out, TrainingProgress progress) {
         BlobData[] data = BlobData.trainAndTest(classes, 2, 800, 400, seed);
         BlobData train = data[0];
         int batchSize = 32;
@@ -128,13 +139,13 @@ final class DemoCommand implements Callable<Integer> {
                 int batches = (train.size + batchSize - 1) / batchSize;
                 for (int epoch = 1; epoch <= epochs; epoch++) {
                     int[] perm = permutation(train.size, order);
+                    progress.startEpoch(epoch, epochs, batches);
                     for (int b = 0; b < batches; b++) {
                         trainBatch(trainer, train, perm, b * batchSize, Math.min(train.size, (b + 1) * batchSize));
                         // the evaluator listener's running mean reuses the loss value computed for backward
-                        printBar(out, epoch, b + 1, batches,
-                                trainer.getLoss().getAccumulator(EvaluatorTrainingListener.TRAIN_EPOCH));
+                        progress.batchDone(b + 1, trainer.getLoss().getAccumulator(EvaluatorTrainingListener.TRAIN_EPOCH));
                     }
-                    out.println();
+                    progress.endEpoch(trainer.getLoss().getAccumulator(EvaluatorTrainingListener.TRAIN_EPOCH));
                     trainer.notifyListeners(listener -> listener.onEpoch(trainer));
                 }
                 return accuracy(trainer, data[1]);
@@ -190,12 +201,5 @@ final class DemoCommand implements Callable<Integer> {
             p[j] = t;
         }
         return p;
-    }
-
-    private static void printBar(PrintWriter out, int epoch, int done, int total, double meanLoss) {
-        int filled = done * BAR_WIDTH / total;
-        out.printf("\repoch %2d [%s%s] %3d/%d  loss %.4f", epoch, "#".repeat(filled), ".".repeat(BAR_WIDTH - filled),
-                done, total, meanLoss);
-        out.flush();
     }
 }

@@ -1,17 +1,16 @@
-package io.github.lossforge.examples;
+package io.github.lossforge.cli;
 
 import io.github.lossforge.core.LossInfo;
 import io.github.lossforge.core.Losses;
-import io.github.lossforge.core.ParamSpec;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 import java.io.PrintWriter;
-import java.util.stream.Collectors;
 
 /** {@code lossforge list}: every registered loss with its class, paper, slots and parameters. */
-@Command(name = "list", description = "List every registered loss: id, class, paper, parameters with defaults.")
+@Command(name = "list", mixinStandardHelpOptions = true, versionProvider = CliVersion.class,
+        description = "List every registered loss: id, class, paper, slots, parameters with defaults.")
 final class ListCommand implements Runnable {
 
     @CommandLine.Spec
@@ -25,17 +24,13 @@ final class ListCommand implements Runnable {
             out.println(id + "  " + info.lossClass().getName());
             out.println("    paper:       " + info.paper());
             out.println("    predictions: " + String.join("; ", info.predictionSlots()));
-            out.println("    labels:      " + (info.labelSlots().isEmpty() ? "–" : String.join("; ", info.labelSlots())));
-            out.println("    parameters:  " + info.parameters().stream()
-                    .map(ListCommand::describe).collect(Collectors.joining(", ")));
-            if (!info.example().isEmpty()) {
-                out.println("    example:     " + info.example());
+            out.println("    labels:      " + LossDescription.labels(info));
+            out.println("    parameters:  " + LossDescription.parameters(info));
+            String example = LossDescription.example(info);
+            if (!example.isEmpty()) {
+                out.println("    example:     " + example);
             }
         }
         out.flush();
-    }
-
-    private static String describe(ParamSpec p) {
-        return p.name() + "=" + (p.required() ? "(required)" : p.defaultValue());
     }
 }

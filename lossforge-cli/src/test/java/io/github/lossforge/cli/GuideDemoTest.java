@@ -1,15 +1,14 @@
-package io.github.lossforge.examples;
+package io.github.lossforge.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import picocli.CommandLine;
-
 import java.awt.image.BufferedImage;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 import javax.imageio.ImageIO;
@@ -29,30 +28,29 @@ class GuideDemoTest {
         }
         assertThat(o.lastLoss()).isLessThan(o.firstLoss());
         BufferedImage image = ImageIO.read(png.toFile());
-        assertThat(image.getWidth()).isEqualTo(2 * GuideDemo.SIDE * 8 + 4);
+        assertThat(image.getWidth()).isEqualTo(2 * GuideDemo.MAP_PIXELS);
+        assertThat(image.getHeight()).isEqualTo(2 * GuideDemo.MAP_PIXELS);
+        assertThat(Files.readString(dir.resolve("maps-loss.svg"))).contains("<svg").contains("</svg>");
+        assertThat(ImageIO.read(dir.resolve("maps-loss.png").toFile())).isNotNull();
     }
 
     @Test
     void guideDemoRunsFromTheCommandLine(@TempDir Path dir) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = LossForgeCli.newCommandLine();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
         Path png = dir.resolve("sub").resolve("demo.png");
-        int code = cli.execute("guide-demo", "--steps", "5", "--out", png.toString());
-        assertThat(code).as(err.toString()).isZero();
-        assertThat(out.toString()).contains("concept 1: attention mass inside its box")
-                .contains("concept 2: attention mass inside its box").contains(png.toString());
+        Cli r = Cli.run("guide-demo", "--steps", "5", "--out", png.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("concept 1: attention mass inside its box")
+                .contains("concept 2: attention mass inside its box").contains(png.toString())
+                .contains(dir.resolve("sub").resolve("demo-loss.svg").toString());
         assertThat(png).exists();
     }
 
     @Test
-    void guideDemoRejectsANonPositiveStepSize() {
-        StringWriter err = new StringWriter();
-        CommandLine cli = LossForgeCli.newCommandLine();
-        cli.setErr(new PrintWriter(err));
-        assertThat(cli.execute("guide-demo", "--step-size", "0")).isNotZero();
-        assertThat(err.toString()).contains("--step-size");
+    void guideDemoRejectsANonPositiveStepSizeAndNoSteps() {
+        Cli r = Cli.run("guide-demo", "--step-size", "0");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.errLines()).hasSize(1);
+        assertThat(r.err()).contains("--step-size must be in (0.0, Infinity), got 0.0");
+        assertThat(Cli.run("guide-demo", "--steps", "0").err()).contains("--steps must be >= 1, got 0");
     }
 }

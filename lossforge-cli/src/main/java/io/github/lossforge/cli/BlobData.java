@@ -1,4 +1,4 @@
-package io.github.lossforge.examples;
+package io.github.lossforge.cli;
 
 import java.util.Random;
 

@@ -1,4 +1,4 @@
-package io.github.lossforge.examples;
+package io.github.lossforge.cli;
 
 import io.github.lossforge.benchmarks.CceBench;
 import io.github.lossforge.benchmarks.CceShape;
@@ -18,7 +18,7 @@ import java.util.concurrent.Callable;
  * {@code lossforge bench contrastive-chunked | betti-matching | diffusion-fused} runs one of the
  * {@link SuiteBench} suites the same way ({@code --no-large} skips the contrastive N=16384 probes).
  */
-@Command(name = "bench", description = "Run a benchmark suite and write its report. Suites: cce (Cut"
+@Command(name = "bench", mixinStandardHelpOptions = true, versionProvider = CliVersion.class, description = "Run a benchmark suite and write its report. Suites: cce (Cut"
         + " Cross-Entropy vs materialised logits), contrastive-chunked, betti-matching, diffusion-fused. Heavy: minutes, several GiB of memory for the naive baseline.")
 final class BenchCommand implements Callable<Integer> {
 
@@ -66,6 +66,14 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (!SuiteBench.SUITES.contains(suite) && !"cce".equals(suite)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "unknown benchmark suite '" + suite
+                    + "', expected one of: cce, " + String.join(", ", SuiteBench.SUITES));
+        }
+        Validation.atLeast(spec, "--warmup", warmup, 0);
+        Validation.atLeast(spec, "--iterations", iterations, 1);
+        Validation.atLeast(spec, "--large-iterations", largeIterations, 1);
+        Validation.atLeast(spec, "--threads", threads, 0);
         if (SuiteBench.SUITES.contains(suite)) {
             SuiteBench.Settings s = new SuiteBench.Settings();
             if (out != null) {
@@ -77,12 +85,6 @@ final class BenchCommand implements Callable<Integer> {
             s.largeN = noLarge ? 0 : 16384;
             SuiteBench.run(suite, s, spec.commandLine().getOut());
             return 0;
-        }
-        if (!"cce".equals(suite)) {
-            spec.commandLine().getErr().println("unknown benchmark suite '" + suite + "', expected one of: cce, "
-                    + String.join(", ", SuiteBench.SUITES));
-            spec.commandLine().getErr().flush();
-            return 2;
         }
         CceBench.Settings s = new CceBench.Settings();
         if (out != null) {

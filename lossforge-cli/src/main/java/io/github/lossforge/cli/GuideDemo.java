@@ -1,4 +1,4 @@
-package io.github.lossforge.examples;
+package io.github.lossforge.cli;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -15,16 +15,22 @@ import io.github.lossforge.diffusion.AttentionMaps;
 import io.github.lossforge.diffusion.BoundaryConstrainedLayoutLoss;
 import io.github.lossforge.diffusion.LatentGuidance;
 
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.HeatMapChart;
+import org.knowm.xchart.HeatMapChartBuilder;
+import org.knowm.xchart.VectorGraphicsEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+
 import java.awt.Color;
-import java.awt.Graphics2D;
-import java.awt.image.BufferedImage;
+import java.awt.Font;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
-
-import javax.imageio.ImageIO;
 
 /**
  * Layout guidance on a tiny attention "UNet": a latent of H·W pixel features goes through a frozen
@@ -32,7 +38,7 @@ import javax.imageio.ImageIO;
  * gives the concept maps, self-attention of the queries gives the pixel-to-pixel attention. {@link
  * LatentGuidance} moves the latent along −∇ of {@code bacon} toward a two-box layout (concept 1 left,
  * concept 2 right); the demo reports each concept's attention mass inside its box before and after,
- * and draws the maps.
+ * and draws the maps and the loss curve (XChart).
  */
 final class GuideDemo {
 
@@ -46,7 +52,8 @@ final class GuideDemo {
     /** The two-box layout: {x0, y0, x1, y1} in image fractions. */
     static final double[][] BOXES = {{0.05, 0.15, 0.45, 0.85}, {0.55, 0.15, 0.95, 0.85}};
 
-    private static final int ZOOM = 8;
+    /** The size of one heat map in the picture. */
+    static final int MAP_PIXELS = 320;
 
     /**
      * The inside-box mass of each concept before and after guidance, and the loss trajectory.
@@ -109,7 +116,8 @@ final class GuideDemo {
             double last = result.losses().get(result.losses().size() - 1);
             out.printf("loss %.4f -> %.4f%n", first, last);
             writePicture(conceptMaps(attention, latent), conceptMaps(attention, result.latent()), png);
-            out.println("maps before (top) and after (bottom), boxes outlined: " + png);
+            out.println("maps before (top) and after (bottom): " + png);
+            out.println("loss per step: " + writeLossCurve(result.losses(), png));
             out.flush();
             return new Outcome(before, after, alignedBefore, alignedAfter, first, last);
         }
@@ -148,50 +156,84 @@ final class GuideDemo {
         return inside.toType(DataType.FLOAT64, false).toDoubleArray();
     }
 
+    /**
+     * Draws the concept maps before (top row) and after (bottom row) guidance as XChart heat maps, each
+     * scaled to its own maximum, into one PNG.
+     */
     private static void writePicture(NDArray before, NDArray after, Path png) throws IOException {
-        int cell = SIDE * ZOOM;
-        int gap = 4;
-        BufferedImage image = new BufferedImage(2 * cell + gap, 2 * cell + gap, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = image.createGraphics();
-        g.setColor(Color.WHITE);
-        g.fillRect(0, 0, image.getWidth(), image.getHeight());
+        List<HeatMapChart> charts = new ArrayList<>();
+        String[] when = {"before", "after"};
         NDArray[] rows = {before, after};
         for (int r = 0; r < 2; r++) {
             float[] v = rows[r].toType(DataType.FLOAT32, false).toFloatArray();
             for (int k = 0; k < 2; k++) {
-                float max = 1e-12f;
-                for (int q = 0; q < SIDE * SIDE; q++) {
-                    max = Math.max(max, v[k * SIDE * SIDE + q]);
-                }
-                int x0 = k * (cell + gap);
-                int y0 = r * (cell + gap);
-                for (int y = 0; y < SIDE; y++) {
-                    for (int x = 0; x < SIDE; x++) {
-                        float a = v[(k * SIDE + y) * SIDE + x] / max;
-                        g.setColor(heat(a));
-                        g.fillRect(x0 + x * ZOOM, y0 + y * ZOOM, ZOOM, ZOOM);
-                    }
-                }
-                double[] b = BOXES[k];
-                g.setColor(Color.GREEN);
-                g.drawRect(x0 + (int) (b[0] * cell), y0 + (int) (b[1] * cell),
-                        (int) ((b[2] - b[0]) * cell) - 1, (int) ((b[3] - b[1]) * cell) - 1);
+                charts.add(heatMap("concept " + (k + 1) + " " + when[r] + " (box x " + BOXES[k][0] + "–" + BOXES[k][2]
+                        + ", y " + BOXES[k][1] + "–" + BOXES[k][3] + ")", v, k * SIDE * SIDE));
             }
         }
-        g.dispose();
-        Path parent = png.toAbsolutePath().getParent();
+        createParent(png);
+        BitmapEncoder.saveBitmap(charts, 2, 2, png.toString(), BitmapEncoder.BitmapFormat.PNG);
+    }
+
+    /** One SIDE×SIDE map (rows from the top, as in the image), scaled to its maximum. */
+    private static HeatMapChart heatMap(String title, float[] values, int offset) {
+        HeatMapChart chart = new HeatMapChartBuilder().width(MAP_PIXELS).height(MAP_PIXELS).title(title).build();
+        chart.getStyler().setAxisTicksVisible(false);
+        chart.getStyler().setLegendVisible(false).setChartBackgroundColor(Color.WHITE)
+                .setChartTitleFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
+        chart.getStyler().setRangeColors(new Color[] {Color.BLACK, Color.RED, Color.YELLOW, Color.WHITE});
+        float max = 1e-12f;
+        for (int q = 0; q < SIDE * SIDE; q++) {
+            max = Math.max(max, values[offset + q]);
+        }
+        List<Integer> axis = new ArrayList<>();
+        for (int i = 0; i < SIDE; i++) {
+            axis.add(i);
+        }
+        List<Number[]> cells = new ArrayList<>();
+        for (int y = 0; y < SIDE; y++) {
+            for (int x = 0; x < SIDE; x++) {
+                cells.add(new Number[] {x, SIDE - 1 - y, values[offset + y * SIDE + x] / max});
+            }
+        }
+        chart.getStyler().setMin(0).setMax(1);
+        chart.addSeries("attention", axis, axis, cells);
+        return chart;
+    }
+
+    /**
+     * Writes the loss of every guided step as a line chart, {@code STEM-loss.svg} and {@code STEM-loss.png}
+     * beside the maps.
+     *
+     * @param losses the loss per step
+     * @param png the maps' file, whose name gives the stem
+     * @return the SVG's path
+     * @throws IOException when writing fails
+     */
+    static Path writeLossCurve(List<Double> losses, Path png) throws IOException {
+        XYChart chart = new XYChartBuilder().width(640).height(400).title("bacon loss during guidance")
+                .xAxisTitle("step").yAxisTitle("loss").build();
+        chart.getStyler().setLegendVisible(false).setChartBackgroundColor(Color.WHITE);
+        double[] steps = new double[losses.size()];
+        double[] values = new double[losses.size()];
+        for (int i = 0; i < steps.length; i++) {
+            steps[i] = i + 1;
+            values[i] = losses.get(i);
+        }
+        chart.addSeries("loss", steps, values);
+        String name = png.getFileName().toString();
+        String stem = (name.endsWith(".png") ? name.substring(0, name.length() - 4) : name) + "-loss";
+        Path svg = png.resolveSibling(stem + ".svg");
+        createParent(svg);
+        VectorGraphicsEncoder.saveVectorGraphic(chart, svg.toString(), VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
+        BitmapEncoder.saveBitmap(chart, png.resolveSibling(stem + ".png").toString(), BitmapEncoder.BitmapFormat.PNG);
+        return svg;
+    }
+
+    private static void createParent(Path file) throws IOException {
+        Path parent = file.toAbsolutePath().getParent();
         if (parent != null) {
             Files.createDirectories(parent);
         }
-        ImageIO.write(image, "png", png.toFile());
-    }
-
-    /** Black → red → yellow → white. */
-    private static Color heat(float a) {
-        float t = Math.max(0, Math.min(1, a)) * 3;
-        float red = Math.min(1, t);
-        float green = Math.max(0, Math.min(1, t - 1));
-        float blue = Math.max(0, Math.min(1, t - 2));
-        return new Color(red, green, blue);
     }
 }
