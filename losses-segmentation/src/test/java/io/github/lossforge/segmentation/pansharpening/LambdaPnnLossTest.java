@@ -494,7 +494,7 @@ class LambdaPnnLossTest extends LossContract {
 
     @Test
     void flatMultispectralReferenceGivesFiniteFloat32GradientsAgreeingWithFloat64() {
-        Sample s = PansharpeningSamples.awayFromThreshold(new Random(1), DEFAULT_REFERENCE, 1, 2, 24, 24, 4);
+        Sample s = PansharpeningSamples.awayFromThreshold(new Random(1), TOOLBOX_REFERENCE, 1, 2, 24, 24, 4);
         HostTensor ms = s.label(1);
         double first = ms.at(0);
         Sample flat = s.withLabel(1, ms.withData(Arrays.stream(ms.data()).map(v -> first).toArray()));
@@ -504,6 +504,6 @@ class LambdaPnnLossTest extends LossContract {
         Close.assertFinite("float32 gradient with a flat MS reference", single.gradient(0));
         Close.assertClose("float32 vs float64 value", single.value(), twice.value(), 1e-5);
         Close.assertClose("float64 vs the float64 reference", new double[] {twice.scalar()},
-                new double[] {DEFAULT_REFERENCE.mean(flat)}, 1e-9);
+                new double[] {TOOLBOX_REFERENCE.mean(flat)}, 1e-9);
     }
 }
