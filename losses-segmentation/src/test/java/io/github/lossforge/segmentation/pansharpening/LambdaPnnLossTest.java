@@ -494,7 +494,7 @@ class LambdaPnnLossTest extends LossContract {
 
     @Test
     void flatMultispectralReferenceGivesFiniteFloat32GradientsAgreeingWithFloat64() {
-        Sample s = PansharpeningSamples.awayFromThreshold(new Random(1), TOOLBOX_REFERENCE, 1, 2, 24, 24, 4);
+        Sample s = PansharpeningSamples.awayFromThreshold(new Random(1), List.of(TOOLBOX_REFERENCE), 1, 2, 24, 24, 4);
         HostTensor ms = s.label(1);
         double first = ms.at(0);
         Sample flat = s.withLabel(1, ms.withData(Arrays.stream(ms.data()).map(v -> first).toArray()));
