@@ -117,6 +117,26 @@ __device__ double foreign(const LayoutArgs<T>& a, long long imageOff, int p, dou
     return coverage - mask > 0 ? 1.0 - mask : 0.0;
 }
 
+// One axis of the marginal term: for each of `count` lines (the line l starts at pixel l·lineStep and has
+// `length` pixels `step` apart) the deviation Σ A/z − Σ M/ΣM, written to dev[l]; returns this thread's share
+// of Σ_l dev_l².
+template <class T>
+__device__ double marginalDeviations(const T* __restrict__ aligned, const T* __restrict__ masks, int count,
+                                     int lineStep, int length, int step, double z, double maskSum, T* __restrict__ dev) {
+    double squares = 0;
+    for (int l = threadIdx.x; l < count; l += blockDim.x) {
+        double prob = 0, target = 0;
+        for (int t = 0; t < length; t++) {
+            prob += aligned[l * lineStep + t * step] / z;
+            target += masks[l * lineStep + t * step];
+        }
+        double d = prob - target / maskSum;
+        dev[l] = T(d);
+        squares += d * d;
+    }
+    return squares;
+}
+
 // Layout, block (concept, image), with P = A/(Σ A + ε): value_n += w_in(1 − Σ M·P)² + w_out Σ P·foreign
 // + w_marg (Σ_x (colP_x − colM_x/ΣM)² + Σ_y (rowP_y − rowM_y/ΣM)²), and the gradient with respect to A
 // (g − Σ g·P)/(Σ A + ε) with g = ∂/∂P. colDev (N, K, W) and rowDev (N, K, H) are scratch for the marginal
@@ -144,26 +164,9 @@ __device__ void layout(const LayoutArgs<T>& a, T* __restrict__ values, T* __rest
     double marginal = 0;
     T* cols = colDev + ((long long)img * a.k + m) * a.w;
     T* rows = rowDev + ((long long)img * a.k + m) * a.h;
-    for (int x = threadIdx.x; x < a.w; x += blockDim.x) {
-        double prob = 0, target = 0;
-        for (int y = 0; y < a.h; y++) {
-            prob += a.aligned[off + y * a.w + x] / z;
-            target += a.masks[off + y * a.w + x];
-        }
-        double dev = prob - target / maskSum;
-        cols[x] = T(dev);
-        marginal += dev * dev;
-    }
-    for (int y = threadIdx.x; y < a.h; y += blockDim.x) {
-        double prob = 0, target = 0;
-        for (int x = 0; x < a.w; x++) {
-            prob += a.aligned[off + y * a.w + x] / z;
-            target += a.masks[off + y * a.w + x];
-        }
-        double dev = prob - target / maskSum;
-        rows[y] = T(dev);
-        marginal += dev * dev;
-    }
+    // columns: W lines of H pixels, W apart; rows: H lines of W adjacent pixels
+    marginal += marginalDeviations(a.aligned + off, a.masks + off, a.w, 1, a.h, a.w, z, maskSum, cols);
+    marginal += marginalDeviations(a.aligned + off, a.masks + off, a.h, a.w, a.w, 1, z, maskSum, rows);
     marginal = blockSum(marginal);  // also orders the cols/rows writes before the reads below
     const double missing = 1.0 - inside;
     if (threadIdx.x == 0) {
