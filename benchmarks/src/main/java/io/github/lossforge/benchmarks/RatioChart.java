@@ -34,6 +34,8 @@ public final class RatioChart {
     private static final Color[] COLOURS = {new Color(0x4477aa), new Color(0xee7733), new Color(0x228833),
         new Color(0xaa3377)};
 
+    private static final double LN_10 = Math.log(10);
+
     private final String title;
     private final Map<String, Map<String, Double>> ratios = new LinkedHashMap<>();
     private final Set<String> series = new LinkedHashSet<>();
@@ -99,7 +101,7 @@ public final class RatioChart {
         // the log axis plots log10(ratio) on a linear axis labelled with the ratios, so that bars start at
         // the baseline (1× = 0) and go up or down from it, and the bar labels and the baseline line agree
         chart.getStyler().setXAxisLabelRotation(60).setyAxisTickLabelsFormattingFunction(
-                logScale ? v -> ratio(Math.pow(10, v)) : RatioChart::ratio);
+                logScale ? v -> ratio(Math.exp(v * LN_10)) : RatioChart::ratio);
         chart.getStyler().setLabelsVisible(true).setLabelsRotation(0).setLabelsPosition(1.0);
         chart.getStyler().setAnnotationLineColor(Color.BLACK).setAnnotationLineStroke(
                 new BasicStroke(1f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {4f, 3f}, 0f));
