@@ -68,7 +68,7 @@ public final class MarginSoftmaxLoss extends BaseLoss {
     private static final String SLOT_X = "P0 embeddings (N,D)";
     private static final String SLOT_W = "P1 class weights (C,D)";
     private static final String SLOT_Y = "L0 classes (N) int64";
-    private static final String EXAMPLE = "embeddings and learnable class weights, see MarginSoftmaxLossTest";
+    private static final String EXAMPLE = "embeddings (N,D) and learnable class weights (C,D) with classes (N)";
 
     /** What the registry knows of {@code arcface}. */
     public static final LossInfo ARCFACE_INFO =

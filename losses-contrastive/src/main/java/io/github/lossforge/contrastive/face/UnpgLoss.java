@@ -63,7 +63,7 @@ public final class UnpgLoss extends BaseLoss {
                     .prediction("P0 embeddings (N,D)")
                     .prediction("P1 class weights (C,D)")
                     .label("L0 classes (N) int64")
-                    .example("embeddings and learnable class weights, see UnpgLossTest")
+                    .example("embeddings (N,D) and learnable class weights (C,D) with classes, as for arcface")
                     .param(ParamSpec.word("head", ARCFACE, List.of(ARCFACE, COSFACE), "the margin head"))
                     .param(ParamSpec.number("scale", MarginSoftmaxLoss.DEFAULT_SCALE, "> 0: the logit scale s"))
                     .param(ParamSpec.number("margin", MarginSoftmaxLoss.DEFAULT_ARC_MARGIN,

@@ -88,7 +88,7 @@ public final class AnyLoss extends BaseLoss {
                     .prediction("P0 probabilities (N) or (N,1)")
                     .label("L0 y (N) 0/1")
                     .batchLevel()
-                    .example("AnyLossTest (losses-core tests): a binary classifier's sigmoid probabilities (or"
+                    .example("a binary classifier's sigmoid probabilities (or"
                             + " fromLogits=true) with 0/1 labels")
                     .param(ParamSpec.word("metric", F1, List.of(F1, FBETA, ACCURACY, GMEAN, BALANCED_ACCURACY),
                             "the confusion-matrix metric; the loss is 1 − metric"))

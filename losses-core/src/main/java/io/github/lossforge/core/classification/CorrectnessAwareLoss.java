@@ -55,7 +55,7 @@ public final class CorrectnessAwareLoss extends BaseLoss {
                     .prediction("P1 original logits (N,C)")
                     .label("L0 target (N) int64")
                     .batchLevel()
-                    .example("CorrectnessAwareLossTest (losses-core tests): a calibrator (e.g. a per-sample temperature)"
+                    .example("a calibrator (e.g. a per-sample temperature)"
                             + " trained on held-out logits, passing (calibrated logits, original logits)")
                     .param(ParamSpec.bool("balanced", true, "class-balanced weights from the batch accuracy"))
                     .param(ParamSpec.number("eps", DEFAULT_EPS,

@@ -70,7 +70,7 @@ public final class HybridMultiLabelLoss extends BaseLoss {
                     .prediction("P1? embeddings (N,E)")
                     .label("L0 Y (N,C) 0/1")
                     .batchLevel()
-                    .example("HybridMultiLabelLossTest (losses-core tests): (logits, embeddings) with a 0/1 label matrix;"
+                    .example("(logits, embeddings) with a 0/1 label matrix;"
                             + " HybridMultiLabelLoss.statisticsOf(training labels) gives class weights and correlation")
                     .param(ParamSpec.number("lambdaCorrelation", DEFAULT_LAMBDA_CORRELATION,
                             "≥ 0: weight of the label-correlation term"))

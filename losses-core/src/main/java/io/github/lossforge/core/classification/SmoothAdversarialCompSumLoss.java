@@ -51,7 +51,7 @@ public final class SmoothAdversarialCompSumLoss extends BaseLoss {
                     .prediction("P0 clean logits (N,C)")
                     .prediction("P1 adversarial logits (N,C)")
                     .label("L0 target (N) int64")
-                    .example("SmoothAdversarialCompSumLossTest (losses-core tests): craft x' with AdversarialPerturbation"
+                    .example("craft x' with AdversarialPerturbation"
                             + " (PGD on a DJL Block), then pass (h(x), h(x'))")
                     .param(ParamSpec.number("tau", DEFAULT_TAU, "≥ 0: the comp-sum member of the clean term"))
                     .param(ParamSpec.number("nu", DEFAULT_NU, "≥ 0: weight of the margin-vector smoothness term"))
