@@ -12,6 +12,7 @@ cd "$(dirname "$0")/.."
 # every runnable example (a main class under io.github.lossforge.examples with a --quick mode)
 EXAMPLES=(
   contrastive.ContrastivePretraining
+  contrastive.MetricLearning
   lm.TinyLanguageModel
   segmentation.RingSegmentation
   calibration.PlattCalibration

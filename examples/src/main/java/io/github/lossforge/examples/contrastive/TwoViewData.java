@@ -52,13 +52,25 @@ final class TwoViewData {
     }
 
     Labelled labelled(NDManager m, int n) {
-        float[] views = new float[n * DIMENSIONS];
+        return labelled(m, n, 0, prototypes.length);
+    }
+
+    /** N views of instances of classes drawn uniformly from [from, to). */
+    Labelled labelled(NDManager m, int n, int from, int to) {
         long[] classes = new long[n];
         for (int i = 0; i < n; i++) {
-            classes[i] = rng.nextInt(prototypes.length);
+            classes[i] = from + rng.nextInt(to - from);
+        }
+        return new Labelled(views(m, classes), classes);
+    }
+
+    /** One view of a fresh instance of each given class, row i of class classes[i]. */
+    NDArray views(NDManager m, long[] classes) {
+        float[] views = new float[classes.length * DIMENSIONS];
+        for (int i = 0; i < classes.length; i++) {
             view(instance((int) classes[i]), views, i);
         }
-        return new Labelled(m.create(views, new Shape(n, DIMENSIONS)), classes);
+        return m.create(views, new Shape(classes.length, DIMENSIONS));
     }
 
     private double[] instance(int c) {
