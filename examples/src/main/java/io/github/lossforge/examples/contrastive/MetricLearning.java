@@ -24,6 +24,7 @@ import io.github.lossforge.examples.support.ExampleResult;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 
@@ -37,7 +38,10 @@ import java.util.Set;
  * ({@code multi-similarity}, {@code triplet-margin}: embeddings (N, D), classes (N)); margin-softmax
  * heads with learnable class weights ({@code arcface}, {@code cosface}, {@code unpg}: embeddings,
  * weights (C, D), classes); and few-shot episodes ({@code proto-triplet}, {@code icnn}: 5-way 5-shot
- * support and 5 queries per class, classes renumbered 0..4 in each episode).
+ * support and 5 queries per class, classes renumbered 0..4 in each episode); and retrieval losses on
+ * the cosine scores (Q, K) of 64 queries against 64 candidates with the same-class mask as positives
+ * ({@code mw} with {@code pairing=per-query}, {@code soft-top-k}, {@code decoupled-softmax}; {@code cprd} distils a teacher whose
+ * scores are the cosines of the class-carrying dimensions alone).
  *
  * <p>Run: {@code examples/run-examples.sh contrastive.MetricLearning [--quick] [--loss ID]}.
  */
@@ -52,9 +56,12 @@ public final class MetricLearning {
     /** Losses on few-shot episodes. */
     static final List<String> EPISODE_LOSSES = List.of("proto-triplet", "icnn");
 
+    /** Retrieval losses on query-candidate scores with a positive mask. */
+    static final List<String> SCORE_LOSSES = List.of("mw", "soft-top-k", "decoupled-softmax", "cprd");
+
     /** Every loss this example trains with. */
     public static final List<String> LOSSES = List.of("multi-similarity", "triplet-margin", "arcface", "cosface",
-            "unpg", "proto-triplet", "icnn");
+            "unpg", "proto-triplet", "icnn", "mw", "soft-top-k", "decoupled-softmax", "cprd");
 
     private static final int TRAIN_CLASSES = 8;
     private static final int EMBEDDING = 32;
@@ -79,7 +86,8 @@ public final class MetricLearning {
         Engine.getInstance().setRandomSeed((int) seed);
         TwoViewData data = new TwoViewData(2 * TRAIN_CLASSES, seed);
         Random episodes = new Random(seed);
-        BaseLoss loss = Losses.create(lossId);
+        // mw compares the pairs within each query's row: all 4096 × 4096 pairs of the batch are slow on a CPU
+        BaseLoss loss = Losses.create(lossId, lossId.equals("mw") ? Map.of("pairing", "per-query") : Map.of());
         try (NDManager manager = NDManager.newBaseManager()) {
             Block encoder = new SequentialBlock()
                     .add(Linear.builder().setUnits(64).build())
@@ -106,6 +114,9 @@ public final class MetricLearning {
                             NDArray query = embed(encoder, store, data.views(m, episode[1]));
                             value = loss.evaluate(
                                     new NDList(m.create(episode[2]), m.create(episode[3])), new NDList(support, query));
+                        } else if (SCORE_LOSSES.contains(lossId)) {
+                            TwoViewData.Labelled batch = data.labelled(m, 128, 0, TRAIN_CLASSES);
+                            value = retrievalLoss(loss, embed(encoder, store, batch.views()), batch);
                         } else {
                             TwoViewData.Labelled batch = data.labelled(m, 128, 0, TRAIN_CLASSES);
                             NDArray embeddings = embed(encoder, store, batch.views());
@@ -149,6 +160,33 @@ public final class MetricLearning {
         return e;
     }
 
+    /**
+     * A retrieval loss on the first 64 rows of a batch (queries) against the last 64 (candidates):
+     * cosine scores, positives where the classes agree; for {@code cprd} the teacher's scores go first.
+     */
+    private static NDArray retrievalLoss(BaseLoss loss, NDArray embeddings, TwoViewData.Labelled batch) {
+        NDManager m = embeddings.getManager();
+        int half = batch.classes().length / 2;
+        float[] positives = new float[half * half];
+        for (int q = 0; q < half; q++) {
+            for (int k = 0; k < half; k++) {
+                positives[q * half + k] = batch.classes()[q] == batch.classes()[half + k] ? 1 : 0;
+            }
+        }
+        NDArray mask = m.create(positives, new Shape(half, half));
+        NDArray scores = cosines(embeddings.get(":" + half), embeddings.get(half + ":"));
+        if (!loss.id().equals("cprd")) {
+            return loss.evaluate(new NDList(mask), new NDList(scores));
+        }
+        NDArray signal = batch.views().get(":, :" + TwoViewData.SIGNAL);
+        NDArray teacher = cosines(signal.get(":" + half), signal.get(half + ":"));
+        return loss.evaluate(new NDList(teacher, mask), new NDList(scores));
+    }
+
+    private static NDArray cosines(NDArray a, NDArray b) {
+        return a.div(a.norm(new int[] {1}, true).add(1e-12)).matMul(b.div(b.norm(new int[] {1}, true).add(1e-12)).transpose());
+    }
+
     private static NDArray embed(Block encoder, ParameterStore store, NDArray x) {
         return encoder.forward(store, new NDList(x), true).singletonOrThrow();
     }
@@ -160,9 +198,7 @@ public final class MetricLearning {
             NDArray q = encoder.forward(store, new NDList(queries.views()), false).singletonOrThrow();
             r.attach(m);
             q.attach(m);
-            NDArray similarity = q.div(q.norm(new int[] {1}, true).add(1e-12))
-                    .matMul(r.div(r.norm(new int[] {1}, true).add(1e-12)).transpose());
-            long[] nearest = similarity.argMax(1).toLongArray();
+            long[] nearest = cosines(q, r).argMax(1).toLongArray();
             int hits = 0;
             for (int i = 0; i < nearest.length; i++) {
                 hits += reference.classes()[(int) nearest[i]] == queries.classes()[i] ? 1 : 0;
