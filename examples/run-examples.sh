@@ -15,6 +15,7 @@ EXAMPLES=(
   contrastive.MetricLearning
   lm.TinyLanguageModel
   segmentation.RingSegmentation
+  regression.HistogramRegression
   calibration.PlattCalibration
   face.SymFaceWithArcFace
 )
