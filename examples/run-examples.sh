@@ -16,6 +16,7 @@ EXAMPLES=(
   lm.TinyLanguageModel
   segmentation.RingSegmentation
   regression.HistogramRegression
+  classification.BinaryClassification
   calibration.PlattCalibration
   face.SymFaceWithArcFace
 )

@@ -89,7 +89,7 @@ public final class AnyLoss extends BaseLoss {
                     .label("L0 y (N) 0/1")
                     .batchLevel()
                     .example("a binary classifier's sigmoid probabilities (or"
-                            + " fromLogits=true) with 0/1 labels")
+                            + " fromLogits=true) with 0/1 labels: examples/run-examples.sh classification.BinaryClassification")
                     .param(ParamSpec.word("metric", F1, List.of(F1, FBETA, ACCURACY, GMEAN, BALANCED_ACCURACY),
                             "the confusion-matrix metric; the loss is 1 − metric"))
                     .param(ParamSpec.number("amplifier", DEFAULT_AMPLIFIER, "> 0: L of 1/(1 + exp(−L (p − 0.5)))"))

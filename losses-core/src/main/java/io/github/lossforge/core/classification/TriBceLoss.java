@@ -48,7 +48,7 @@ public final class TriBceLoss extends BaseLoss {
                     .label("L0 y (N,1) 0/1")
                     .batchLevel()
                     .example("a two-tower CTR model returning (logit_D, logit_S) with"
-                            + " 0/1 click labels")
+                            + " 0/1 click labels: examples/run-examples.sh classification.BinaryClassification --loss tri-bce")
                     .param(ParamSpec.bool("detachWeights", false,
                             "treat the adaptive weights w_D, w_S as constants (official: false)"))
                     .factory(p -> builder()
