@@ -15,6 +15,8 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.XavierInitializer;
 import ai.djl.training.loss.Loss;
+import io.github.lossforge.core.BaseLoss;
+import io.github.lossforge.core.Losses;
 import io.github.lossforge.core.Scalar;
 import io.github.lossforge.core.lm.CutCrossEntropyLoss;
 import io.github.lossforge.examples.support.AdamUpdater;
@@ -36,12 +38,19 @@ import java.util.Set;
  * agrees with the materialised-logits path (h C<sup>T</sup> + b, then DJL's softmax cross-entropy) in
  * value and in the gradient of C.
  *
- * <p>Run: {@code examples/run-examples.sh lm.TinyLanguageModel [--quick]}.
+ * <p>{@code --loss z-loss-spherical-linear} trains the head with the spherical Z-loss computed from
+ * (h, C, b) without the N×V outputs instead, checked against {@code z-loss-spherical} on the
+ * materialised outputs; it prints the top-1 next-token accuracy.
+ *
+ * <p>Run: {@code examples/run-examples.sh lm.TinyLanguageModel [--quick] [--loss ID]}.
  */
 public final class TinyLanguageModel {
 
     /** Tokens of context the model sees. */
     static final int CONTEXT = 3;
+
+    /** The head losses this example trains with. */
+    public static final List<String> LOSSES = List.of(CutCrossEntropyLoss.ID, "z-loss-spherical-linear");
 
     private static final int HIDDEN = 32;
 
@@ -84,21 +93,26 @@ public final class TinyLanguageModel {
     }
 
     /**
-     * The held-out mean cross-entropy (nats per token) through {@code cce}.
+     * The held-out mean loss of the head (for {@code cce} the cross-entropy in nats per token) and the
+     * top-1 next-token accuracy of the logits h C<sup>T</sup> + b.
      */
-    static double heldOutLoss(Model model, CutCrossEntropyLoss cce, Windows test) {
+    static double[] heldOut(Model model, BaseLoss head, Windows test) {
         try (NDManager m = test.contexts().getManager().newSubManager()) {
             NDArray h = model.hidden(test.contexts(), false);
             h.attach(m);
-            return cce.evaluate(new NDList(test.targets()), new NDList(h, model.classifier(), model.bias())).getFloat();
+            double loss = head.evaluate(new NDList(test.targets()), new NDList(h, model.classifier(), model.bias()))
+                    .getFloat();
+            long hits = h.matMul(model.classifier().transpose()).add(model.bias()).argMax(1).eq(test.targets()).sum()
+                    .getLong();
+            return new double[] {loss, hits / (double) test.targets().size()};
         }
     }
 
     /**
-     * {@code cce} against the materialised logits on the same batch: |Δ value| and the largest
-     * |Δ dC| (the gradients of the classifier).
+     * The head's loss against the same loss on the materialised logits h C<sup>T</sup> + b, on the same
+     * batch: |Δ value| and the largest |Δ dC| (the gradients of the classifier).
      */
-    static double[] agreement(Model model, CutCrossEntropyLoss cce, Windows batch) {
+    static double[] agreement(Model model, BaseLoss head, Loss materialised, Windows batch) {
         try (NDManager m = batch.contexts().getManager().newSubManager()) {
             NDArray h = model.hidden(batch.contexts(), false);
             h.attach(m);
@@ -108,7 +122,7 @@ public final class TinyLanguageModel {
             float cut;
             float[] cutGradient;
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                NDArray value = cce.evaluate(new NDList(batch.targets()), new NDList(h, c, model.bias()));
+                NDArray value = head.evaluate(new NDList(batch.targets()), new NDList(h, c, model.bias()));
                 collector.backward(value);
                 cut = value.getFloat();
             }
@@ -117,7 +131,7 @@ public final class TinyLanguageModel {
             float full;
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                 NDArray logits = h.matMul(c.transpose()).add(model.bias());
-                NDArray value = Loss.softmaxCrossEntropyLoss().evaluate(new NDList(batch.targets()), new NDList(logits));
+                NDArray value = materialised.evaluate(new NDList(batch.targets()), new NDList(logits));
                 collector.backward(value);
                 full = value.getFloat();
             }
@@ -133,10 +147,12 @@ public final class TinyLanguageModel {
     /**
      * Runs the example.
      *
-     * @param args {@code [--quick] [--seed N]}
+     * @param args {@code [--quick] [--loss ID] [--seed N]}
      */
     public static void main(String[] args) {
-        ExampleArgs a = ExampleArgs.parse("lm.TinyLanguageModel", "  --seed N    seed (default 5)", args, Set.of("--seed"));
+        ExampleArgs a = ExampleArgs.parse("lm.TinyLanguageModel", "  --loss ID   one of " + LOSSES
+                + " (default cce)\n  --seed N    seed (default 5)", args, Set.of("--loss", "--seed"));
+        String lossId = a.word("--loss", CutCrossEntropyLoss.ID, LOSSES);
         long seed = a.integer("--seed", 5);
         int steps = a.quick() ? 150 : 600;
         int batch = 256;
@@ -145,44 +161,55 @@ public final class TinyLanguageModel {
         int vocabulary = grammar.vocabulary();
         List<Integer> example = new ArrayList<>();
         grammar.sentence(example);
-        System.out.printf("A %d-token context model with a cce head (V = %d, D = %d) on a generated grammar, e.g.: %s%n",
-                CONTEXT, vocabulary, HIDDEN, String.join(" ", example.stream().map(grammar::name).toList()));
+        System.out.printf("A %d-token context model with a %s head (V = %d, D = %d) on a generated grammar, e.g.: %s%n",
+                CONTEXT, lossId, vocabulary, HIDDEN, String.join(" ", example.stream().map(grammar::name).toList()));
         int[] train = grammar.stream(steps * batch + CONTEXT);
         int[] heldOut = grammar.stream(4000 + CONTEXT);
-        CutCrossEntropyLoss cce = CutCrossEntropyLoss.builder().build();
+        boolean cce = lossId.equals(CutCrossEntropyLoss.ID);
+        BaseLoss head = Losses.create(lossId);
+        // the same loss on the materialised N x V logits: softmax cross-entropy, or z-loss-spherical
+        Loss materialised = cce ? Loss.softmaxCrossEntropyLoss() : Losses.create("z-loss-spherical");
         try (NDManager manager = NDManager.newBaseManager()) {
             Model model = newModel(manager, vocabulary);
             AdamUpdater adam = new AdamUpdater(1e-2).add(model.encoder())
                     .add("classifier", model.classifier()).add("bias", model.bias());
             Windows test = windows(manager, heldOut, 0, 4000, vocabulary);
-            double before = heldOutLoss(model, cce, test);
-            System.out.printf("  held-out loss %.4f nats/token, perplexity %.1f (a uniform guess: %d)%n", before,
-                    Math.exp(before), vocabulary);
+            double[] before = heldOut(model, head, test);
+            System.out.printf("  held-out %s %.4f%s, top-1 accuracy %.3f%n", lossId, before[0],
+                    cce ? String.format(" nats/token, perplexity %.1f (a uniform guess: %d)", Math.exp(before[0]),
+                            vocabulary) : "", before[1]);
             for (int step = 1; step <= steps; step++) {
                 try (NDManager m = manager.newSubManager()) {
                     Windows w = windows(m, train, (step - 1) * batch, batch, vocabulary);
                     try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                         NDArray h = model.hidden(w.contexts(), true);
-                        NDArray value = cce.evaluate(new NDList(w.targets()),
+                        NDArray value = head.evaluate(new NDList(w.targets()),
                                 new NDList(h, model.classifier(), model.bias()));
                         collector.backward(value);
                     }
                     adam.step();
                 }
                 if (step % Math.max(1, steps / 5) == 0) {
-                    double l = heldOutLoss(model, cce, test);
-                    System.out.printf("  step %4d  held-out loss %.4f, perplexity %.2f%n", step, l, Math.exp(l));
+                    double[] l = heldOut(model, head, test);
+                    System.out.printf("  step %4d  held-out %s %.4f%s, top-1 accuracy %.3f%n", step, lossId, l[0],
+                            cce ? String.format(", perplexity %.2f", Math.exp(l[0])) : "", l[1]);
                 }
             }
-            double after = heldOutLoss(model, cce, test);
-            double[] d = agreement(model, cce, test);
-            System.out.printf("  cce vs materialised logits (%d x %d) + softmax cross-entropy: |dloss| %.1e,"
-                    + " max |dC| difference %.1e%n", 4000, vocabulary, d[0], d[1]);
-            ExampleResult.report(String.format("cce: held-out perplexity %.1f -> %.2f (loss %.3f -> %.3f nats/token);"
-                    + " cce vs materialised logits |dloss| %.1e, max |dgrad C| %.1e", Math.exp(before), Math.exp(after),
-                    before, after, d[0], d[1]),
-                    after < before - 1 && d[0] < 1e-4 && d[1] < 1e-6,
-                    "training the head with cce lowers the perplexity and cce equals the materialised cross-entropy");
+            double[] after = heldOut(model, head, test);
+            double[] d = agreement(model, head, materialised, test);
+            String twin = cce ? "softmax cross-entropy" : "z-loss-spherical";
+            System.out.printf("  %s vs %s on the materialised %d x %d logits: |dloss| %.1e, max |dC| difference %.1e%n",
+                    lossId, twin, 4000, vocabulary, d[0], d[1]);
+            String measured = cce
+                    ? String.format("held-out perplexity %.1f -> %.2f (loss %.3f -> %.3f nats/token)", Math.exp(before[0]),
+                            Math.exp(after[0]), before[0], after[0])
+                    : String.format("held-out loss %.3f -> %.3f, top-1 accuracy %.3f -> %.3f", before[0], after[0],
+                            before[1], after[1]);
+            ExampleResult.report(String.format("%s: %s; vs %s on materialised logits |dloss| %.1e, max |dgrad C| %.1e",
+                    lossId, measured, twin, d[0], d[1]),
+                    after[0] < before[0] && after[1] > before[1] + 0.2 && d[0] < 1e-4 && d[1] < 1e-5,
+                    "training the head lowers the held-out loss, raises the next-token accuracy and that the loss"
+                            + " equals its materialised-logits form");
         }
     }
 }

@@ -43,7 +43,7 @@ class ExampleHintsTest {
     private static final Set<String> WITHOUT_EXAMPLE = Set.of(
             "adv-comp-sum", "aggregate", "aldr-kl", "amcl", "cbc", "class-confusion", "compositional-nll",
             "correctness-aware", "cs-ib", "cwcl", "dco", "gradient-matching", "hybrid-multilabel", "hyp-ce", "hyp-pc",
-            "makd", "metrix", "ms-ssim", "pansharpening", "ssim", "weighted-decorrelation", "z-loss-spherical-linear");
+            "makd", "metrix", "ms-ssim", "pansharpening", "ssim", "weighted-decorrelation");
 
     @Test
     void noHintNamesATestClass() {
