@@ -36,14 +36,17 @@ import java.util.Set;
  * <p>The loss is evaluated in row chunks ({@code chunk} = 64: the 2N×2N similarity matrix is never
  * held at once, see {@code BlockedSimilarity}); the example first checks that the chunked value and
  * gradient equal those of the whole matrix. Other two-view losses: {@code --loss info-nce},
- * {@code symmetric-info-nce}, {@code barlow-twins}.
+ * {@code symmetric-info-nce}, {@code barlow-twins}; and {@code cwcl}, which aligns a trained modality
+ * with a frozen one: here the first view goes through a frozen "pre-trained" encoder (a fixed random
+ * projection of the 8 class-carrying dimensions) and only the second view's encoder is trained.
  *
  * <p>Run: {@code examples/run-examples.sh contrastive.ContrastivePretraining [--quick] [--loss ID]}.
  */
 public final class ContrastivePretraining {
 
     /** The two-view losses this example trains with. */
-    public static final List<String> LOSSES = List.of("nt-xent", "info-nce", "symmetric-info-nce", "barlow-twins");
+    public static final List<String> LOSSES = List.of("nt-xent", "info-nce", "symmetric-info-nce", "barlow-twins",
+            "cwcl");
 
     private static final int CLASSES = 8;
     private static final int CHUNK = 64;
@@ -75,6 +78,7 @@ public final class ContrastivePretraining {
             encoder.initialize(manager, DataType.FLOAT32, new Shape(1, TwoViewData.DIMENSIONS));
             head.initialize(manager, DataType.FLOAT32, new Shape(1, 32));
             ParameterStore store = new ParameterStore(manager, false);
+            NDArray frozen = manager.randomNormal(new Shape(TwoViewData.SIGNAL, 16));
             AdamUpdater adam = new AdamUpdater(3e-3).add(encoder).add(head);
             TwoViewData.Labelled reference = data.labelled(manager, 400);
             TwoViewData.Labelled queries = data.labelled(manager, 400);
@@ -85,7 +89,9 @@ public final class ContrastivePretraining {
                 try (NDManager m = manager.newSubManager()) {
                     TwoViewData.Pair views = data.pairs(m, batch);
                     try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                        NDArray z1 = forward(head, store, forward(encoder, store, views.first()));
+                        NDArray z1 = lossId.equals("cwcl")
+                                ? views.first().get(":, :" + TwoViewData.SIGNAL).matMul(frozen)
+                                : forward(head, store, forward(encoder, store, views.first()));
                         NDArray z2 = forward(head, store, forward(encoder, store, views.second()));
                         NDArray value = loss.evaluate(new NDList(), new NDList(z1, z2));
                         collector.backward(value);
