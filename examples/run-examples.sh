@@ -17,6 +17,7 @@ EXAMPLES=(
   segmentation.RingSegmentation
   regression.HistogramRegression
   classification.BinaryClassification
+  classification.MulticlassClassification
   calibration.PlattCalibration
   face.SymFaceWithArcFace
 )
