@@ -15,6 +15,7 @@ EXAMPLES=(
   contrastive.MetricLearning
   lm.TinyLanguageModel
   segmentation.RingSegmentation
+  segmentation.ImageDenoising
   regression.HistogramRegression
   classification.BinaryClassification
   classification.MulticlassClassification
