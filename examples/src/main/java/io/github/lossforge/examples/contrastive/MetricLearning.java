@@ -16,6 +16,8 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.XavierInitializer;
 import io.github.lossforge.core.BaseLoss;
 import io.github.lossforge.core.Losses;
+import io.github.lossforge.contrastive.hyperbolic.HyperbolicMlr;
+import io.github.lossforge.contrastive.hyperbolic.ToPoincare;
 import io.github.lossforge.core.Scalar;
 import io.github.lossforge.examples.support.AdamUpdater;
 import io.github.lossforge.examples.support.ExampleArgs;
@@ -37,7 +39,9 @@ import java.util.Set;
  * <p>Three kinds of loss, one per {@code --loss}: pair-based on a labelled batch
  * ({@code multi-similarity}, {@code triplet-margin}: embeddings (N, D), classes (N)); margin-softmax
  * heads with learnable class weights ({@code arcface}, {@code cosface}, {@code unpg}: embeddings,
- * weights (C, D), classes); and few-shot episodes ({@code proto-triplet}, {@code icnn}: 5-way 5-shot
+ * weights (C, D), classes); hyperbolic classification ({@code hyp-ce}: the embeddings mapped onto the
+ * Poincaré ball by {@code ToPoincare} with feature clipping at norm 2 as in Hyp-OC, a {@code HyperbolicMlr} head giving the offsets and normals);
+ * few-shot episodes ({@code proto-triplet}, {@code icnn}: 5-way 5-shot
  * support and 5 queries per class, classes renumbered 0..4 in each episode); and retrieval losses on
  * the cosine scores (Q, K) of 64 queries against 64 candidates with the same-class mask as positives
  * ({@code mw} with {@code pairing=per-query}, {@code soft-top-k}, {@code decoupled-softmax}; {@code cprd} distils a teacher whose
@@ -61,12 +65,13 @@ public final class MetricLearning {
 
     /** Every loss this example trains with. */
     public static final List<String> LOSSES = List.of("multi-similarity", "triplet-margin", "arcface", "cosface",
-            "unpg", "proto-triplet", "icnn", "mw", "soft-top-k", "decoupled-softmax", "cprd");
+            "unpg", "hyp-ce", "proto-triplet", "icnn", "mw", "soft-top-k", "decoupled-softmax", "cprd");
 
     private static final int TRAIN_CLASSES = 8;
     private static final int EMBEDDING = 32;
     private static final int WAY = 5;
     private static final int SHOTS = 5;
+    private static final double CURVATURE = 0.1;
 
     private MetricLearning() {
     }
@@ -87,7 +92,8 @@ public final class MetricLearning {
         TwoViewData data = new TwoViewData(2 * TRAIN_CLASSES, seed);
         Random episodes = new Random(seed);
         // mw compares the pairs within each query's row: all 4096 × 4096 pairs of the batch are slow on a CPU
-        BaseLoss loss = Losses.create(lossId, lossId.equals("mw") ? Map.of("pairing", "per-query") : Map.of());
+        BaseLoss loss = Losses.create(lossId, lossId.equals("mw") ? Map.of("pairing", "per-query")
+                : lossId.equals("hyp-ce") ? Map.of("curvature", CURVATURE) : Map.of());
         try (NDManager manager = NDManager.newBaseManager()) {
             Block encoder = new SequentialBlock()
                     .add(Linear.builder().setUnits(64).build())
@@ -100,6 +106,13 @@ public final class MetricLearning {
             NDArray classWeights = Scalar.mul(manager.randomNormal(new Shape(TRAIN_CLASSES, EMBEDDING)), 0.1);
             if (PROXY_LOSSES.contains(lossId)) {
                 adam.add("class weights", classWeights);
+            }
+            Block ballHead = new SequentialBlock()
+                    .add(ToPoincare.builder().optCurvature(CURVATURE).optClipRadius(2).build())
+                    .add(new HyperbolicMlr(CURVATURE, TRAIN_CLASSES));
+            if (lossId.equals("hyp-ce")) {
+                ballHead.initialize(manager, DataType.FLOAT32, new Shape(1, EMBEDDING));
+                adam.add(ballHead);
             }
             TwoViewData.Labelled reference = data.labelled(manager, 400, TRAIN_CLASSES, 2 * TRAIN_CLASSES);
             TwoViewData.Labelled queries = data.labelled(manager, 400, TRAIN_CLASSES, 2 * TRAIN_CLASSES);
@@ -121,7 +134,9 @@ public final class MetricLearning {
                             TwoViewData.Labelled batch = data.labelled(m, 128, 0, TRAIN_CLASSES);
                             NDArray embeddings = embed(encoder, store, batch.views());
                             NDList predictions = PROXY_LOSSES.contains(lossId)
-                                    ? new NDList(embeddings, classWeights) : new NDList(embeddings);
+                                    ? new NDList(embeddings, classWeights)
+                                    : lossId.equals("hyp-ce") ? ballHead.forward(store, new NDList(embeddings), true)
+                                    : new NDList(embeddings);
                             value = loss.evaluate(new NDList(m.create(batch.classes())), predictions);
                         }
                         collector.backward(value);
