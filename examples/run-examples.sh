@@ -23,8 +23,13 @@ EXAMPLES=(
   face.SymFaceWithArcFace
 )
 
-mvn -B -q -Dstyle.color=never -pl examples -am test-compile dependency:build-classpath \
-  -Dmdep.outputFile=target/runtime-classpath.txt -Dmdep.includeScope=runtime >&2
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+if ! mvn -B -q -Dstyle.color=never -pl examples -am test-compile dependency:build-classpath \
+    -Dmdep.outputFile=target/runtime-classpath.txt -Dmdep.includeScope=runtime >"$log" 2>&1; then
+  cat "$log" >&2
+  exit 1
+fi
 classpath="examples/target/classes:$(cat examples/target/runtime-classpath.txt)"
 # the examples run thousands of small ops: libtorch's intra-op thread pool only adds contention there
 export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
@@ -43,13 +48,11 @@ seconds_since() { # a start in ms -> elapsed seconds with one decimal
 }
 
 failed=()
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
 total_start=$(date +%s%3N)
 for example in "${EXAMPLES[@]}"; do
   start=$(date +%s%3N)
   if run "$example" --quick >"$log" 2>&1 && grep -q '^result: ' "$log"; then
-    printf '%-36s %6s s  %s\n' "$example" "$(seconds_since "$start")" "$(grep '^result: ' "$log" | tail -1)"
+    printf '%-40s %6s s  %s\n' "$example" "$(seconds_since "$start")" "$(grep '^result: ' "$log" | tail -1)"
   else
     echo "FAILED: $example --quick" >&2
     sed 's/^/    /' "$log" >&2
