@@ -16,6 +16,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.XavierInitializer;
 import io.github.lossforge.core.BaseLoss;
 import io.github.lossforge.core.Losses;
+import io.github.lossforge.core.Scalar;
 import io.github.lossforge.core.classification.AdversarialPerturbation;
 import io.github.lossforge.examples.support.AdamUpdater;
 import io.github.lossforge.examples.support.ExampleArgs;
@@ -35,6 +36,9 @@ import java.util.Set;
  *   <li>{@code adv-comp-sum}: each batch is attacked by PGD ({@link AdversarialPerturbation}, ℓ∞
  *       radius 0.3) before the step and the loss takes (clean logits, adversarial logits); the example
  *       also prints the accuracy on attacked test points.
+ *   <li>{@code makd}: the output layer is widened by A = 4 aspect logits, trained against the aspect
+ *       probabilities a teacher gives offline (here \( \sigma(2\,x\cdot u_a) \) for fixed random
+ *       directions u_a, standing in for an MLLM's yes/no answers); accuracy uses the first C logits.
  * </ul>
  * Prints the clean test accuracy before and after training.
  *
@@ -43,13 +47,14 @@ import java.util.Set;
 public final class MulticlassClassification {
 
     /** The losses this example trains with. */
-    public static final List<String> LOSSES = List.of("aldr-kl", "adv-comp-sum");
+    public static final List<String> LOSSES = List.of("aldr-kl", "adv-comp-sum", "makd");
 
     private static final int CLASSES = 4;
     private static final int DIMENSIONS = 8;
     private static final int TRAIN = 2000;
     private static final double FLIPPED = 0.3;
     private static final double RADIUS = 0.3;
+    private static final int ASPECTS = 4;
 
     private MulticlassClassification() {
     }
@@ -74,7 +79,7 @@ public final class MulticlassClassification {
         try (NDManager m = x.getManager().newSubManager()) {
             NDArray logits = net.forward(store, new NDList(x), false).singletonOrThrow();
             logits.attach(m);
-            return logits.argMax(1).eq(y).sum().getLong() / (double) y.size();
+            return logits.get(":, :" + CLASSES).argMax(1).eq(y).sum().getLong() / (double) y.size();
         }
     }
 
@@ -98,19 +103,22 @@ public final class MulticlassClassification {
                 c[k] = 0.9 * rng.nextGaussian();
             }
         }
-        BaseLoss loss = Losses.create(lossId, adversarial ? Map.of() : Map.of("numSamples", TRAIN));
+        boolean aspects = lossId.equals("makd");
+        BaseLoss loss = Losses.create(lossId, lossId.equals("aldr-kl") ? Map.of("numSamples", TRAIN) : Map.of());
         AdversarialPerturbation pgd = AdversarialPerturbation.builder().optEpsilon(RADIUS).optStepSize(RADIUS / 4)
                 .optSteps(5).optSeed(seed).build();
         try (NDManager manager = NDManager.newBaseManager()) {
-            Samples train = samples(manager, rng, centres, TRAIN, adversarial ? 0 : FLIPPED);
+            Samples train = samples(manager, rng, centres, TRAIN, lossId.equals("aldr-kl") ? FLIPPED : 0);
+            NDArray teacher = Activation.sigmoid(
+                    Scalar.mul(train.x().matMul(manager.randomNormal(new Shape(DIMENSIONS, ASPECTS))), 2));
             Samples test = samples(manager, rng, centres, 2000, 0);
             System.out.printf("%s: an MLP on %d Gaussian classes in %d dimensions, %d training points%s, %d epochs%n",
-                    lossId, CLASSES, DIMENSIONS, TRAIN, adversarial
-                            ? String.format(", PGD radius %.1f", RADIUS) : String.format(", %.0f%% labels flipped",
-                                    100 * FLIPPED), epochs);
+                    lossId, CLASSES, DIMENSIONS, TRAIN, adversarial ? String.format(", PGD radius %.1f", RADIUS)
+                            : aspects ? String.format(", %d teacher aspects", ASPECTS)
+                            : String.format(", %.0f%% labels flipped", 100 * FLIPPED), epochs);
             Block net = new SequentialBlock()
                     .add(Linear.builder().setUnits(64).build()).add(Activation::relu)
-                    .add(Linear.builder().setUnits(CLASSES).build());
+                    .add(Linear.builder().setUnits(aspects ? CLASSES + ASPECTS : CLASSES).build());
             net.setInitializer(new XavierInitializer(), Parameter.Type.WEIGHT);
             net.initialize(manager, DataType.FLOAT32, new Shape(1, DIMENSIONS));
             ParameterStore store = new ParameterStore(manager, false);
@@ -124,14 +132,17 @@ public final class MulticlassClassification {
                         String rows = from + ":" + (from + batch);
                         NDArray x = train.x().get(rows);
                         NDArray y = train.y().get(rows);
+                        NDArray aspectTargets = teacher.get(rows);
                         x.attach(m);
                         y.attach(m);
+                        aspectTargets.attach(m);
                         NDArray attacked = adversarial ? pgd.perturb(net, store, x, y) : null;
                         try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                             NDArray logits = net.forward(store, new NDList(x), true).singletonOrThrow();
                             NDArray value = adversarial
                                     ? loss.evaluate(new NDList(y), new NDList(logits,
                                             net.forward(store, new NDList(attacked), true).singletonOrThrow()))
+                                    : aspects ? loss.evaluate(new NDList(y, aspectTargets), new NDList(logits))
                                     : loss.evaluate(new NDList(y, m.arange(from, from + batch).toType(DataType.INT64,
                                             false)), new NDList(logits));
                             collector.backward(value);

@@ -42,8 +42,7 @@ class ExampleHintsTest {
      */
     private static final Set<String> WITHOUT_EXAMPLE = Set.of(
             "aggregate", "amcl", "cbc", "class-confusion", "compositional-nll", "correctness-aware", "cs-ib", "dco",
-            "gradient-matching", "hybrid-multilabel", "hyp-pc", "makd", "metrix", "pansharpening",
-            "weighted-decorrelation");
+            "gradient-matching", "hybrid-multilabel", "hyp-pc", "metrix", "pansharpening", "weighted-decorrelation");
 
     @Test
     void noHintNamesATestClass() {

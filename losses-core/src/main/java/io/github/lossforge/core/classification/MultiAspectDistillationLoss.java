@@ -54,7 +54,8 @@ public final class MultiAspectDistillationLoss extends BaseLoss {
                     .label("L0 target (B) int64")
                     .label("L1 aspect probabilities (B,A)")
                     .example("a classifier head widened to C + A"
-                            + " outputs, with labels (target, aspect probabilities)")
+                            + " outputs, with labels (target, aspect probabilities):"
+                            + " examples/run-examples.sh classification.MulticlassClassification --loss makd")
                     .param(ParamSpec.number("alpha", DEFAULT_ALPHA, "≥ 0: weight of the aspect BCE term"))
                     .param(ParamSpec.number("ceWeight", DEFAULT_CE_WEIGHT, "≥ 0: weight of the class CE term"))
                     .factory(p -> builder()
