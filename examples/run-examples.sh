@@ -17,6 +17,7 @@ EXAMPLES=(
   segmentation.RingSegmentation
   segmentation.ImageDenoising
   regression.HistogramRegression
+  regression.ScalarRegression
   classification.BinaryClassification
   classification.MulticlassClassification
   calibration.PlattCalibration
