@@ -21,6 +21,7 @@ EXAMPLES=(
   classification.BinaryClassification
   classification.MulticlassClassification
   calibration.PlattCalibration
+  calibration.TemperatureCalibration
   face.SymFaceWithArcFace
 )
 
