@@ -20,6 +20,7 @@ EXAMPLES=(
   regression.ScalarRegression
   classification.BinaryClassification
   classification.MulticlassClassification
+  classification.MultiLabelClassification
   calibration.PlattCalibration
   calibration.TemperatureCalibration
   face.SymFaceWithArcFace
