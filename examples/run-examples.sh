@@ -21,6 +21,7 @@ EXAMPLES=(
   classification.BinaryClassification
   classification.MulticlassClassification
   classification.MultiLabelClassification
+  density.EnergyDensity
   calibration.PlattCalibration
   calibration.TemperatureCalibration
   face.SymFaceWithArcFace
