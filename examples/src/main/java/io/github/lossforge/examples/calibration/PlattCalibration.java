@@ -14,8 +14,8 @@ import io.github.lossforge.examples.support.AdamUpdater;
 import io.github.lossforge.examples.support.ExampleArgs;
 import io.github.lossforge.examples.support.ExampleResult;
 
+import java.util.List;
 import java.util.Random;
-import java.util.Set;
 
 /**
  * Platt scaling of a margin classifier. A linear scorer f(x) = w·x + c is trained with the hinge
@@ -158,9 +158,8 @@ public final class PlattCalibration {
      * @param args {@code [--quick] [--seed N]}
      */
     public static void main(String[] args) {
-        ExampleArgs a = ExampleArgs.parse("calibration.PlattCalibration", "  --seed N    seed (default 13)", args,
-                Set.of("--seed"));
-        long seed = a.integer("--seed", 13);
+        ExampleArgs a = ExampleArgs.parse("calibration.PlattCalibration", List.of(), 13, args);
+        long seed = a.seed();
         int steps = a.quick() ? 300 : 1500;
         Random rng = new Random(seed);
         try (NDManager m = NDManager.newBaseManager()) {

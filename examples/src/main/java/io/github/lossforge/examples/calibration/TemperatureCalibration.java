@@ -21,8 +21,8 @@ import io.github.lossforge.examples.support.AdamUpdater;
 import io.github.lossforge.examples.support.ExampleArgs;
 import io.github.lossforge.examples.support.ExampleResult;
 
+import java.util.List;
 import java.util.Random;
-import java.util.Set;
 
 /**
  * Post-hoc calibration of an over-confident classifier with the correctness-aware loss. An MLP
@@ -84,9 +84,8 @@ public final class TemperatureCalibration {
      * @param args {@code [--quick] [--seed N]}
      */
     public static void main(String[] args) {
-        ExampleArgs a = ExampleArgs.parse("calibration.TemperatureCalibration", "  --seed N    seed (default 41)", args,
-                Set.of("--seed"));
-        long seed = a.integer("--seed", 41);
+        ExampleArgs a = ExampleArgs.parse("calibration.TemperatureCalibration", List.of(), 41, args);
+        long seed = a.seed();
         int epochs = a.quick() ? 200 : 600;
         Engine.getInstance().setRandomSeed((int) seed);
         Random rng = new Random(seed);

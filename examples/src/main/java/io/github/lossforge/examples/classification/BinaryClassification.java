@@ -24,7 +24,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 
 /**
  * Binary classification with the losses that take one logit (or probability) per sample, on an
@@ -114,10 +113,9 @@ public final class BinaryClassification {
      * @param args {@code [--quick] [--loss ID] [--seed N]}
      */
     public static void main(String[] args) {
-        ExampleArgs a = ExampleArgs.parse("classification.BinaryClassification", "  --loss ID   one of " + LOSSES
-                + " (default anyloss)\n  --seed N    seed (default 23)", args, Set.of("--loss", "--seed"));
-        String lossId = a.word("--loss", "anyloss", LOSSES);
-        long seed = a.integer("--seed", 23);
+        ExampleArgs a = ExampleArgs.parse("classification.BinaryClassification", LOSSES, 23, args);
+        String lossId = a.loss();
+        long seed = a.seed();
         int steps = a.quick() ? 300 : 1500;
         Engine.getInstance().setRandomSeed((int) seed);
         Random rng = new Random(seed);

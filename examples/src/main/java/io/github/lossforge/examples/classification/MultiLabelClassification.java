@@ -19,8 +19,8 @@ import io.github.lossforge.examples.support.AdamUpdater;
 import io.github.lossforge.examples.support.ExampleArgs;
 import io.github.lossforge.examples.support.ExampleResult;
 
+import java.util.List;
 import java.util.Random;
-import java.util.Set;
 
 /**
  * Multi-label classification with {@code hybrid-multilabel}: 6 labels of very different frequency,
@@ -98,9 +98,8 @@ public final class MultiLabelClassification {
      * @param args {@code [--quick] [--seed N]}
      */
     public static void main(String[] args) {
-        ExampleArgs a = ExampleArgs.parse("classification.MultiLabelClassification", "  --seed N    seed (default 43)",
-                args, Set.of("--seed"));
-        long seed = a.integer("--seed", 43);
+        ExampleArgs a = ExampleArgs.parse("classification.MultiLabelClassification", List.of(), 43, args);
+        long seed = a.seed();
         int epochs = a.quick() ? 10 : 40;
         Engine.getInstance().setRandomSeed((int) seed);
         Random rng = new Random(seed);

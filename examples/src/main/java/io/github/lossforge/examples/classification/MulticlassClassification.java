@@ -25,7 +25,6 @@ import io.github.lossforge.examples.support.ExampleResult;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 
 /**
  * Multi-class classification with the losses that need more than (logits, classes): an MLP on 4
@@ -89,10 +88,9 @@ public final class MulticlassClassification {
      * @param args {@code [--quick] [--loss ID] [--seed N]}
      */
     public static void main(String[] args) {
-        ExampleArgs a = ExampleArgs.parse("classification.MulticlassClassification", "  --loss ID   one of " + LOSSES
-                + " (default aldr-kl)\n  --seed N    seed (default 29)", args, Set.of("--loss", "--seed"));
-        String lossId = a.word("--loss", "aldr-kl", LOSSES);
-        long seed = a.integer("--seed", 29);
+        ExampleArgs a = ExampleArgs.parse("classification.MulticlassClassification", LOSSES, 29, args);
+        String lossId = a.loss();
+        long seed = a.seed();
         int epochs = a.quick() ? 8 : 40;
         boolean adversarial = lossId.equals("adv-comp-sum");
         Engine.getInstance().setRandomSeed((int) seed);

@@ -23,7 +23,6 @@ import io.github.lossforge.examples.support.ExampleResult;
 
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Contrastive pre-training, SimCLR style: an encoder f and a projection head g are trained without
@@ -202,11 +201,9 @@ public final class ContrastivePretraining {
      * @param args {@code [--quick] [--loss ID] [--seed N]}
      */
     public static void main(String[] args) {
-        ExampleArgs a = ExampleArgs.parse("contrastive.ContrastivePretraining",
-                "  --loss ID   one of " + LOSSES + " (default nt-xent)\n  --seed N    seed (default 3)", args,
-                Set.of("--loss", "--seed"));
-        String lossId = a.word("--loss", "nt-xent", LOSSES);
-        long seed = a.integer("--seed", 3);
+        ExampleArgs a = ExampleArgs.parse("contrastive.ContrastivePretraining", LOSSES, 3, args);
+        String lossId = a.loss();
+        long seed = a.seed();
         int steps = a.quick() ? 150 : 600;
         int batch = 128;
         System.out.printf("Contrastive pre-training with %s on generated two-view data (%d classes hidden in %d of %d"

@@ -28,7 +28,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 
 /**
  * Deep metric learning with labels: an encoder is trained on 8 classes so that embeddings of the
@@ -228,10 +227,9 @@ public final class MetricLearning {
      * @param args {@code [--quick] [--loss ID] [--seed N]}
      */
     public static void main(String[] args) {
-        ExampleArgs a = ExampleArgs.parse("contrastive.MetricLearning", "  --loss ID   one of " + LOSSES
-                + " (default multi-similarity)\n  --seed N    seed (default 17)", args, Set.of("--loss", "--seed"));
-        String lossId = a.word("--loss", "multi-similarity", LOSSES);
-        long seed = a.integer("--seed", 17);
+        ExampleArgs a = ExampleArgs.parse("contrastive.MetricLearning", LOSSES, 17, args);
+        String lossId = a.loss();
+        long seed = a.seed();
         int steps = a.quick() ? 100 : 500;
         System.out.printf("Metric learning with %s on %d generated classes, Recall@1 measured on %d unseen ones,"
                 + " %d steps%n", lossId, TRAIN_CLASSES, TRAIN_CLASSES, steps);

@@ -19,8 +19,8 @@ import io.github.lossforge.examples.support.AdamUpdater;
 import io.github.lossforge.examples.support.ExampleArgs;
 import io.github.lossforge.examples.support.ExampleResult;
 
+import java.util.List;
 import java.util.Random;
-import java.util.Set;
 
 /**
  * Maximum likelihood for an unnormalised 1-D density \( p_\theta(x) = e^{f_\theta(x)}/Z(\theta) \) with
@@ -97,9 +97,8 @@ public final class EnergyDensity {
      * @param args {@code [--quick] [--seed N]}
      */
     public static void main(String[] args) {
-        ExampleArgs a = ExampleArgs.parse("density.EnergyDensity", "  --seed N    seed (default 47)", args,
-                Set.of("--seed"));
-        long seed = a.integer("--seed", 47);
+        ExampleArgs a = ExampleArgs.parse("density.EnergyDensity", List.of(), 47, args);
+        long seed = a.seed();
         int steps = a.quick() ? 400 : 2000;
         Engine.getInstance().setRandomSeed((int) seed);
         Random rng = new Random(seed);

@@ -25,7 +25,6 @@ import io.github.lossforge.examples.support.ExampleResult;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 /**
  * A tiny language model whose output head is trained with Cut Cross-Entropy: a context encoder maps
@@ -150,10 +149,9 @@ public final class TinyLanguageModel {
      * @param args {@code [--quick] [--loss ID] [--seed N]}
      */
     public static void main(String[] args) {
-        ExampleArgs a = ExampleArgs.parse("lm.TinyLanguageModel", "  --loss ID   one of " + LOSSES
-                + " (default cce)\n  --seed N    seed (default 5)", args, Set.of("--loss", "--seed"));
-        String lossId = a.word("--loss", CutCrossEntropyLoss.ID, LOSSES);
-        long seed = a.integer("--seed", 5);
+        ExampleArgs a = ExampleArgs.parse("lm.TinyLanguageModel", LOSSES, 5, args);
+        String lossId = a.loss();
+        long seed = a.seed();
         int steps = a.quick() ? 150 : 600;
         int batch = 256;
         Engine.getInstance().setRandomSeed((int) seed);

@@ -23,7 +23,6 @@ import io.github.lossforge.examples.support.ExampleResult;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 
 /**
  * Regression by classification: a network outputs m = 32 logits over a support [−2.5, 2.5], trained
@@ -83,10 +82,9 @@ public final class HistogramRegression {
      * @param args {@code [--quick] [--loss ID] [--seed N]}
      */
     public static void main(String[] args) {
-        ExampleArgs a = ExampleArgs.parse("regression.HistogramRegression", "  --loss ID   one of " + LOSSES
-                + " (default hl-gauss)\n  --seed N    seed (default 19)", args, Set.of("--loss", "--seed"));
-        String lossId = a.word("--loss", "hl-gauss", LOSSES);
-        long seed = a.integer("--seed", 19);
+        ExampleArgs a = ExampleArgs.parse("regression.HistogramRegression", LOSSES, 19, args);
+        String lossId = a.loss();
+        long seed = a.seed();
         int steps = a.quick() ? 300 : 1500;
         Engine.getInstance().setRandomSeed((int) seed);
         Random rng = new Random(seed);

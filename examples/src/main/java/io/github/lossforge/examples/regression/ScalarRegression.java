@@ -23,7 +23,6 @@ import io.github.lossforge.examples.support.ExampleResult;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 
 /**
  * Scalar regression with losses that see more than (prediction, target), on the problem of {@link
@@ -84,10 +83,9 @@ public final class ScalarRegression {
      * @param args {@code [--quick] [--loss ID] [--seed N]}
      */
     public static void main(String[] args) {
-        ExampleArgs a = ExampleArgs.parse("regression.ScalarRegression", "  --loss ID   one of " + LOSSES
-                + " (default cs-ib)\n  --seed N    seed (default 37)", args, Set.of("--loss", "--seed"));
-        String lossId = a.word("--loss", "cs-ib", LOSSES);
-        long seed = a.integer("--seed", 37);
+        ExampleArgs a = ExampleArgs.parse("regression.ScalarRegression", LOSSES, 37, args);
+        String lossId = a.loss();
+        long seed = a.seed();
         int steps = a.quick() ? 300 : 1500;
         boolean bagged = lossId.equals("aggregate");
         Engine.getInstance().setRandomSeed((int) seed);

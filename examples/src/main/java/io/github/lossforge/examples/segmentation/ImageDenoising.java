@@ -22,7 +22,6 @@ import io.github.lossforge.examples.support.ExampleResult;
 
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Image denoising trained with a structural-similarity loss: a 3-layer convolutional network with a
@@ -61,10 +60,9 @@ public final class ImageDenoising {
      * @param args {@code [--quick] [--loss ID] [--seed N]}
      */
     public static void main(String[] args) {
-        ExampleArgs a = ExampleArgs.parse("segmentation.ImageDenoising", "  --loss ID   one of " + LOSSES
-                + " (default ssim)\n  --seed N    seed (default 31)", args, Set.of("--loss", "--seed"));
-        String lossId = a.word("--loss", "ssim", LOSSES);
-        long seed = a.integer("--seed", 31);
+        ExampleArgs a = ExampleArgs.parse("segmentation.ImageDenoising", LOSSES, 31, args);
+        String lossId = a.loss();
+        long seed = a.seed();
         int steps = a.quick() ? 60 : 300;
         Engine.getInstance().setRandomSeed((int) seed);
         RingImages data = new RingImages(seed, NOISE, SIZE);

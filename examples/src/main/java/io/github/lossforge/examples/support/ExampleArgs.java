@@ -15,11 +15,34 @@ public final class ExampleArgs {
     private final boolean quick;
     private final Map<String, String> values;
     private final String example;
+    private final List<String> losses;
+    private final long defaultSeed;
 
-    private ExampleArgs(String example, boolean quick, Map<String, String> values) {
+    private ExampleArgs(String example, boolean quick, Map<String, String> values, List<String> losses,
+            long defaultSeed) {
         this.example = example;
         this.quick = quick;
         this.values = values;
+        this.losses = losses;
+        this.defaultSeed = defaultSeed;
+    }
+
+    /**
+     * Parses the arguments of an example that takes {@code --loss ID} (one of its losses, the first by
+     * default; no such option when the list is empty) and {@code --seed N}, or exits as {@link
+     * #parse(String, String, String[], Set)} does.
+     *
+     * @param example the example's name, for messages
+     * @param losses the losses it trains with, the default first
+     * @param defaultSeed the seed without {@code --seed}
+     * @param args the arguments
+     * @return the parsed arguments, read with {@link #loss()} and {@link #seed()}
+     */
+    public static ExampleArgs parse(String example, List<String> losses, long defaultSeed, String[] args) {
+        String usage = (losses.isEmpty() ? "" : "  --loss ID   one of " + String.join(", ", losses) + " (default "
+                + losses.get(0) + ")\n") + "  --seed N    seed (default " + defaultSeed + ")";
+        ExampleArgs a = parse(example, usage, args, losses.isEmpty() ? Set.of("--seed") : Set.of("--loss", "--seed"));
+        return new ExampleArgs(example, a.quick, a.values, List.copyOf(losses), defaultSeed);
     }
 
     /**
@@ -49,7 +72,7 @@ public final class ExampleArgs {
                                 : ", " + String.join(", ", options.stream().sorted().toList())));
             }
         }
-        return new ExampleArgs(example, quick, values);
+        return new ExampleArgs(example, quick, values, List.of(), 0);
     }
 
     /**
@@ -59,6 +82,24 @@ public final class ExampleArgs {
      */
     public boolean quick() {
         return quick;
+    }
+
+    /**
+     * The {@code --loss} of an example parsed with its losses.
+     *
+     * @return the loss id, the first of the example's losses by default
+     */
+    public String loss() {
+        return word("--loss", losses.get(0), losses);
+    }
+
+    /**
+     * The {@code --seed} of an example parsed with a default seed.
+     *
+     * @return the seed
+     */
+    public long seed() {
+        return integer("--seed", defaultSeed);
     }
 
     /**
