@@ -16,6 +16,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.XavierInitializer;
 import io.github.lossforge.core.BaseLoss;
 import io.github.lossforge.core.Losses;
+import io.github.lossforge.core.Scalar;
 import io.github.lossforge.examples.support.AdamUpdater;
 import io.github.lossforge.examples.support.ExampleArgs;
 import io.github.lossforge.examples.support.ExampleResult;
@@ -80,7 +81,7 @@ public final class BinaryClassification {
         /** The predicted logit: d, or (d + s)/2 with two towers. */
         NDArray prediction(NDArray x) {
             NDList l = logits(x, false);
-            return l.size() == 1 ? l.get(0) : l.get(0).add(l.get(1)).div(2);
+            return l.size() == 1 ? l.get(0) : Scalar.mul(l.get(0).add(l.get(1)), 0.5);
         }
     }
 
