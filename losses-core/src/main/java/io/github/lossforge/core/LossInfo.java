@@ -28,6 +28,9 @@ public final class LossInfo {
     private final boolean classifierLoss;
     private final String example;
 
+    /** The command that trains a drop-in classifier loss, followed by its id. */
+    static final String DEMO_COMMAND = "lossforge demo --loss ";
+
     private LossInfo(Builder b) {
         this.id = Objects.requireNonNull(b.id);
         this.lossClass = Objects.requireNonNull(b.lossClass);
@@ -41,7 +44,7 @@ public final class LossInfo {
         this.labelSlots = List.copyOf(b.labelSlots);
         this.factory = Objects.requireNonNull(b.factory, "factory");
         this.classifierLoss = b.classifierLoss;
-        this.example = b.example;
+        this.example = b.example.isEmpty() && b.classifierLoss ? DEMO_COMMAND + id : b.example;
     }
 
     /**
@@ -120,9 +123,11 @@ public final class LossInfo {
     }
 
     /**
-     * For losses that are not plain classifier losses: which example shows them in use.
+     * Where to see the loss in use: what goes in and the command that runs a runnable example with it
+     * ({@code examples/run-examples.sh NAME …} or a {@code lossforge} command); for a drop-in
+     * classifier loss without its own example, {@code lossforge demo --loss ID}.
      *
-     * @return the example's description, or an empty string
+     * @return the hint, or an empty string when there is none
      */
     public String example() {
         return example;
@@ -263,7 +268,9 @@ public final class LossInfo {
         }
 
         /**
-         * Names the example that shows a loss which is not a plain classifier loss.
+         * Names the runnable example that shows the loss: what goes in and the command, e.g. {@code
+         * "segmentation logits: examples/run-examples.sh segmentation.RingSegmentation"}; never a test
+         * class (tests are not shipped). Drop-in classifier losses default to {@code lossforge demo}.
          *
          * @param example e.g. {@code lossforge guide-demo}
          * @return this

@@ -69,7 +69,8 @@ public final class MarginSoftmaxLoss extends BaseLoss {
     private static final String SLOT_X = "P0 embeddings (N,D)";
     private static final String SLOT_W = "P1 class weights (C,D)";
     private static final String SLOT_Y = "L0 classes (N) int64";
-    private static final String EXAMPLE = "embeddings and learnable class weights, see MarginSoftmaxLossTest";
+    private static final String EXAMPLE = "embeddings (N,D) and learnable class weights (C,D) with classes (N):"
+            + " examples/run-examples.sh contrastive.MetricLearning --loss ";
 
     /** What the registry knows of {@code arcface}. */
     public static final LossInfo ARCFACE_INFO =
@@ -79,7 +80,7 @@ public final class MarginSoftmaxLoss extends BaseLoss {
                     .prediction(SLOT_X)
                     .prediction(SLOT_W)
                     .label(SLOT_Y)
-                    .example(EXAMPLE)
+                    .example(EXAMPLE + ARCFACE_ID)
                     .param(ParamSpec.number("scale", DEFAULT_SCALE, "> 0: the logit scale s"))
                     .param(ParamSpec.number("margin", DEFAULT_ARC_MARGIN, "in [0, pi/2]: the angular margin m (radians)"))
                     .param(ParamSpec.bool("fallback", true, "use cos(theta) - m sin(m) where theta > pi - m"))
@@ -99,7 +100,7 @@ public final class MarginSoftmaxLoss extends BaseLoss {
                     .prediction(SLOT_X)
                     .prediction(SLOT_W)
                     .label(SLOT_Y)
-                    .example(EXAMPLE)
+                    .example(EXAMPLE + COSFACE_ID)
                     .param(ParamSpec.number("scale", DEFAULT_SCALE, "> 0: the logit scale s"))
                     .param(ParamSpec.number("margin", DEFAULT_COS_MARGIN, ">= 0: the cosine margin m"))
                     .factory(p -> cosFace()

@@ -60,7 +60,7 @@ public final class SymFaceLoss extends BaseLoss {
                     .prediction("P0 left-half embeddings (N,D)")
                     .prediction("P1 right-half embeddings (N,D)")
                     .label("L0? frontality rho (N)")
-                    .example("half-face embeddings beside arcface: io.github.lossforge.examples.face.SymFaceWithArcFace (examples)")
+                    .example("half-face embeddings beside arcface: examples/run-examples.sh face.SymFaceWithArcFace")
                     .param(ParamSpec.word("distance", Distance.COSINE, "1 - cos, or the L2 distance"))
                     .param(ParamSpec.number("rhoThreshold", 0.0, "faces with rho below it do not count"))
                     .factory(p -> builder()

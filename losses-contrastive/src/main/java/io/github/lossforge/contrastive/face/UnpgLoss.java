@@ -66,7 +66,8 @@ public final class UnpgLoss extends BaseLoss {
                     .prediction("P0 embeddings (N,D)")
                     .prediction("P1 class weights (C,D)")
                     .label("L0 classes (N) int64")
-                    .example("embeddings and learnable class weights, see UnpgLossTest")
+                    .example("embeddings (N,D) and learnable class weights (C,D) with classes (N):"
+                            + " examples/run-examples.sh contrastive.MetricLearning --loss unpg")
                     .param(ParamSpec.word("head", MarginSoftmaxLoss.Head.ARCFACE, "the margin head"))
                     .param(ParamSpec.number("scale", MarginSoftmaxLoss.DEFAULT_SCALE, "> 0: the logit scale s"))
                     .param(ParamSpec.number("margin", MarginSoftmaxLoss.DEFAULT_ARC_MARGIN,

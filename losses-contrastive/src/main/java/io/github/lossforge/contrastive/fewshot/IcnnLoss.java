@@ -89,7 +89,8 @@ public final class IcnnLoss extends BaseLoss {
                     .label("L0 support classes (W*S) int64")
                     .label("L1 query classes (W*Q) int64")
                     .batchLevel()
-                    .example("few-shot episodes, see IcnnLossTest")
+                    .example("few-shot episodes (support and query embeddings with their classes):"
+                            + " examples/run-examples.sh contrastive.MetricLearning --loss icnn")
                     .param(ParamSpec.integer("k", DEFAULT_K, ">= 1: the neighbours scored per point"))
                     .param(ParamSpec.word("mode", Mode.SUPPORT,
                             "support vs support, queries vs prototypes, or everything vs everything"))

@@ -49,7 +49,8 @@ public final class ProtoTripletLoss extends BaseLoss {
                     .prediction("P1 query (W*Q,D)")
                     .label("L0 support classes (W*S) int64")
                     .label("L1 query classes (W*Q) int64")
-                    .example("few-shot episodes, see ProtoTripletLossTest")
+                    .example("few-shot episodes (support and query embeddings with their classes):"
+                            + " examples/run-examples.sh contrastive.MetricLearning --loss proto-triplet")
                     .param(ParamSpec.number("margin", DEFAULT_MARGIN, ">= 0: the triplet margin"))
                     .factory(p -> builder().optMargin(p.number("margin")).optReduction(p.reduction()).build())
                     .build();

@@ -47,7 +47,8 @@ public final class HyperbolicCrossEntropyLoss extends BaseLoss {
                     .prediction("P1 MLR offsets p on the ball (K,d)")
                     .prediction("P2 MLR normals a (K,d)")
                     .label("L0 classes (N) int64")
-                    .example("ball embeddings and a hyperbolic MLR head, see HyperbolicCrossEntropyLossTest")
+                    .example("ball embeddings (ToPoincare) and the offsets and normals of a HyperbolicMlr head:"
+                            + " examples/run-examples.sh contrastive.MetricLearning --loss hyp-ce")
                     .param(ParamSpec.number("curvature", HyperbolicPairwiseConfusionLoss.DEFAULT_CURVATURE,
                             "> 0: the ball has curvature -c"))
                     .factory(p -> builder()

@@ -63,7 +63,7 @@ public final class HyperbolicPairwiseConfusionLoss extends BaseLoss {
                     .prediction("P0 ball embeddings (N,d), N even")
                     .label("L0? not read")
                     .batchLevel()
-                    .example("embeddings mapped onto the Poincare ball, see HyperbolicPairwiseConfusionLossTest")
+                    .example("embeddings mapped onto the Poincare ball by ToPoincare, pairs from PseudoNegativeSampler")
                     .param(ParamSpec.number("curvature", DEFAULT_CURVATURE, "> 0: the ball has curvature -c"))
                     .param(ParamSpec.word("distance", Distance.ARTANH,
                             "artanh (the Poincare distance) or atan (the official code)"))

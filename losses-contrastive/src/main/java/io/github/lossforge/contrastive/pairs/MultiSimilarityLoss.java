@@ -62,7 +62,7 @@ public final class MultiSimilarityLoss extends BaseLoss {
                             + " Deep Metric Learning, CVPR 2019, arXiv 1904.06627")
                     .prediction("P0 embeddings (N,D)")
                     .label("L0 classes (N) int64")
-                    .example("labelled embeddings, see MultiSimilarityLossTest")
+                    .example("labelled embeddings (N,D) with classes (N): examples/run-examples.sh contrastive.MetricLearning")
                     .param(ParamSpec.number("alpha", DEFAULT_ALPHA, "> 0: positive scale"))
                     .param(ParamSpec.number("beta", DEFAULT_BETA, "> 0: negative scale"))
                     .param(ParamSpec.number("base", DEFAULT_BASE, "similarity base λ"))

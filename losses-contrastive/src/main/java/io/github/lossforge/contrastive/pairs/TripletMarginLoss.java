@@ -63,7 +63,8 @@ public final class TripletMarginLoss extends BaseLoss {
                     .prediction("P0 embeddings (N,D)")
                     .label("L0 classes (N) int64")
                     .batchLevel()
-                    .example("labelled embeddings, see TripletMarginLossTest")
+                    .example("labelled embeddings (N,D) with classes (N):"
+                            + " examples/run-examples.sh contrastive.MetricLearning --loss triplet-margin")
                     .param(ParamSpec.number("margin", DEFAULT_MARGIN, ">= 0: the distance margin"))
                     .param(ParamSpec.word("mining", TripletMining.ALL,
                             "all valid triplets, or the batch-hard one per anchor"))

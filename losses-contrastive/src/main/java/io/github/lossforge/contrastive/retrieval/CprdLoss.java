@@ -52,7 +52,8 @@ public final class CprdLoss extends BaseLoss {
                     .prediction("P0 student scores (Q,K)")
                     .label("L0 teacher scores (Q,K)")
                     .label("L1 positive mask (Q,K)")
-                    .example("student scores with teacher scores and a positive mask, see CprdLossTest")
+                    .example("student query-candidate scores (Q,K) with the teacher's scores and a positive mask:"
+                            + " examples/run-examples.sh contrastive.MetricLearning --loss cprd")
                     .param(ParamSpec.integer("topK", 16L, ">= 2: hard negatives per query"))
                     .param(ParamSpec.number("temperature", 0.05, "> 0: student logits are scores / temperature"))
                     .factory(p -> builder()

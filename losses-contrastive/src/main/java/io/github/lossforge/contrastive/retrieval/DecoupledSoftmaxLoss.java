@@ -48,7 +48,8 @@ public final class DecoupledSoftmaxLoss extends BaseLoss {
                             + " Classification, ICLR 2024, arXiv 2310.10636")
                     .prediction("P0 similarities (B,L)")
                     .label("L0 positive mask (B,L)")
-                    .example("query-label scores with a positive mask, see DecoupledSoftmaxLossTest")
+                    .example("query-label scores (B,L) with a positive mask:"
+                            + " examples/run-examples.sh contrastive.MetricLearning --loss decoupled-softmax")
                     .param(ParamSpec.number("temperature", 1.0, "> 0: logits are similarities / temperature"))
                     .factory(p -> builder()
                             .optTemperature(p.number("temperature"))

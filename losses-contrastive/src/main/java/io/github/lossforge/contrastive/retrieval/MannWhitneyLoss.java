@@ -76,7 +76,8 @@ public final class MannWhitneyLoss extends BaseLoss {
                     .prediction("P0 scores (Q,K)")
                     .label("L0 positive mask (Q,K)")
                     .batchLevel()
-                    .example("query-candidate scores with a positive mask, see MannWhitneyLossTest")
+                    .example("query-candidate scores (Q,K) with a positive mask:"
+                            + " examples/run-examples.sh contrastive.MetricLearning --loss mw")
                     .param(ParamSpec.number("temperature", 1.0, "> 0: pairs compare (s_n - s_p) / temperature"))
                     .param(ParamSpec.word("pairing", Pairing.GLOBAL,
                             "pairs across the whole batch or within each query"))

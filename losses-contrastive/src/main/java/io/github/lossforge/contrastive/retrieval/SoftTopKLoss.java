@@ -56,7 +56,8 @@ public final class SoftTopKLoss extends BaseLoss {
                             + " Classification, ICLR 2024, arXiv 2310.10636")
                     .prediction("P0 scores (B,L)")
                     .label("L0 positive mask (B,L)")
-                    .example("query-label scores with a positive mask, see SoftTopKLossTest")
+                    .example("query-label scores (B,L) with a positive mask:"
+                            + " examples/run-examples.sh contrastive.MetricLearning --loss soft-top-k")
                     .param(ParamSpec.number("k", 5.0, "0 < k < L: the soft top-k size"))
                     .param(ParamSpec.number("alpha", 2.0, "> 0: sigmoid sharpness"))
                     .param(ParamSpec.integer("iterations", 32L, ">= 1: bisection steps for the threshold"))

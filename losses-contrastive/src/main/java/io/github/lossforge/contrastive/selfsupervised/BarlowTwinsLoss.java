@@ -49,7 +49,7 @@ public final class BarlowTwinsLoss extends BaseLoss {
                     .prediction("P0 z1 (N,D)")
                     .prediction("P1 z2 (N,D)")
                     .batchLevel()
-                    .example("two-view embeddings, see BarlowTwinsLossTest")
+                    .example("two-view embeddings: examples/run-examples.sh contrastive.ContrastivePretraining --loss barlow-twins")
                     .param(ParamSpec.number("lambda", DEFAULT_LAMBDA, ">= 0: weight of the off-diagonal terms"))
                     .param(ParamSpec.number("scale", 1.0, "> 0: factor on the whole loss"))
                     .param(ParamSpec.number("eps", DEFAULT_EPS, "> 0: added to the batch variance"))

@@ -48,7 +48,8 @@ public final class CwclLoss extends BaseLoss {
                             + " Continuously Weighted Contrastive Loss, NeurIPS 2023, arXiv 2309.14580")
                     .prediction("P0 frozen-modality u (N,D)")
                     .prediction("P1 trained-modality v (N,D)")
-                    .example("two-view embeddings, see CwclLossTest")
+                    .example("paired embeddings of a frozen modality (u) and a trained one (v):"
+                            + " examples/run-examples.sh contrastive.ContrastivePretraining --loss cwcl")
                     .param(ParamSpec.number("temperature", DEFAULT_TEMPERATURE, "> 0: logits are cosines / temperature"))
                     .param(ParamSpec.bool("symmetric", true, "average with the V-to-U direction"))
                     .factory(p -> builder()

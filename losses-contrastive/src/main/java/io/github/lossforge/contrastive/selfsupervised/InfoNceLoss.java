@@ -71,7 +71,7 @@ public final class InfoNceLoss extends BaseLoss {
                     .prediction(SLOTS_Q)
                     .prediction(SLOTS_K)
                     .prediction(SLOTS_S)
-                    .example("two-view embeddings, see InfoNceLossTest")
+                    .example("two-view embeddings: examples/run-examples.sh contrastive.ContrastivePretraining --loss info-nce")
                     .param(ParamSpec.number("temperature", DEFAULT_TEMPERATURE, "> 0: logits are cosines / temperature"))
                     .param(ParamSpec.bool("symmetric", false, "average with the key-to-query direction (CLIP)"))
                     .param(ParamSpec.number("labelSmoothing", 0.0, "in [0, 1): mass spread over all keys"))
@@ -95,7 +95,7 @@ public final class InfoNceLoss extends BaseLoss {
                     .prediction(SLOTS_Q)
                     .prediction("P1 keys (N,D)")
                     .prediction(SLOTS_S)
-                    .example("two-view embeddings, see SymmetricInfoNceLossTest")
+                    .example("two-view embeddings: examples/run-examples.sh contrastive.ContrastivePretraining --loss symmetric-info-nce")
                     .param(ParamSpec.number("temperature", DEFAULT_TEMPERATURE, "> 0: logits are cosines / temperature"))
                     .param(ParamSpec.number("labelSmoothing", PRESET_LABEL_SMOOTHING,
                             "in [0, 1): mass spread over all keys"))

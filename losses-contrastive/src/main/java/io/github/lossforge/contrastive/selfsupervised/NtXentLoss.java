@@ -72,7 +72,7 @@ public final class NtXentLoss extends BaseLoss {
                     .prediction("P0 view-1 (N,D)")
                     .prediction("P1 view-2 (N,D)")
                     .label("L0? pseudo-labels (N) int64")
-                    .example("two-view embeddings, see NtXentLossTest")
+                    .example("two-view embeddings: examples/run-examples.sh contrastive.ContrastivePretraining")
                     .param(ParamSpec.number("temperature", DEFAULT_TEMPERATURE, "> 0: logits are cosines / temperature"))
                     .param(ParamSpec.word("pseudoLabels", PseudoLabels.EXCLUDE,
                             "what same-pseudo-label views are: excluded negatives or extra positives"))

@@ -45,8 +45,8 @@ public final class PlattLoss extends BaseLoss {
                             + " (calibration step), ACM TOIS 2022, arXiv 2110.14764")
                     .prediction("P0 calibrated logit (N)")
                     .label("L0 y (N) 0/1")
-                    .example("PlattLossTest (losses-core tests): fit A, B on held-out scores with PlattScaler.fit, or train"
-                            + " s = -(A f + B) with this loss")
+                    .example("held-out scores: examples/run-examples.sh calibration.PlattCalibration (PlattScaler.fit, or"
+                            + " train s = -(A f + B) with this loss)")
                     .factory(p -> builder().optReduction(p.reduction()).build())
                     .build();
 

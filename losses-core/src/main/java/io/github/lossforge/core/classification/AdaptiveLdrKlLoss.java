@@ -94,8 +94,9 @@ public final class AdaptiveLdrKlLoss extends BaseLoss {
                     .prediction("P0 logits (N,C)")
                     .label("L0 target (N) int64")
                     .label("L1 sample ids (N) int64")
-                    .example("AdaptiveLdrKlLossTest (losses-core tests): labels are (target, sample id in [0, numSamples)),"
-                            + " the ids from a dataset that yields each sample's index")
+                    .example("labels are (target, sample id in [0, numSamples)),"
+                            + " the ids from a dataset that yields each sample's index:"
+                            + " examples/run-examples.sh classification.MulticlassClassification")
                     .param(ParamSpec.number("lambda0", DEFAULT_LAMBDA0, "> 0: the reference λ₀ and initial λ"))
                     .param(ParamSpec.number("alpha", DEFAULT_ALPHA, "> 1: strength of the penalty keeping λ near λ₀"))
                     .param(ParamSpec.number("margin", DEFAULT_MARGIN, "margin c on the classes k ≠ y"))

@@ -101,8 +101,8 @@ public final class AnyLoss extends BaseLoss {
                     .prediction("P0 probabilities (N) or (N,1)")
                     .label("L0 y (N) 0/1")
                     .batchLevel()
-                    .example("AnyLossTest (losses-core tests): a binary classifier's sigmoid probabilities (or"
-                            + " fromLogits=true) with 0/1 labels")
+                    .example("a binary classifier's sigmoid probabilities (or"
+                            + " fromLogits=true) with 0/1 labels: examples/run-examples.sh classification.BinaryClassification")
                     .param(ParamSpec.word("metric", Metric.F1,
                             "the confusion-matrix metric; the loss is 1 − metric"))
                     .param(ParamSpec.number("amplifier", DEFAULT_AMPLIFIER, "> 0: L of 1/(1 + exp(−L (p − 0.5)))"))

@@ -55,8 +55,9 @@ public final class CorrectnessAwareLoss extends BaseLoss {
                     .prediction("P1 original logits (N,C)")
                     .label("L0 target (N) int64")
                     .batchLevel()
-                    .example("CorrectnessAwareLossTest (losses-core tests): a calibrator (e.g. a per-sample temperature)"
-                            + " trained on held-out logits, passing (calibrated logits, original logits)")
+                    .example("a calibrator (e.g. a per-sample temperature)"
+                            + " trained on held-out logits, passing (calibrated logits, original logits):"
+                            + " examples/run-examples.sh calibration.TemperatureCalibration")
                     .param(ParamSpec.bool("balanced", true, "class-balanced weights from the batch accuracy"))
                     .param(ParamSpec.number("eps", DEFAULT_EPS,
                             "≥ 0: below this Σ w (all-correct/all-wrong batch) use the unweighted mean"))

@@ -72,8 +72,9 @@ public final class HybridMultiLabelLoss extends BaseLoss {
                     .prediction("P1? embeddings (N,E)")
                     .label("L0 Y (N,C) 0/1")
                     .batchLevel()
-                    .example("HybridMultiLabelLossTest (losses-core tests): (logits, embeddings) with a 0/1 label matrix;"
-                            + " HybridMultiLabelLoss.statisticsOf(training labels) gives class weights and correlation")
+                    .example("(logits, embeddings) with a 0/1 label matrix;"
+                            + " HybridMultiLabelLoss.statisticsOf(training labels) gives class weights and correlation:"
+                            + " examples/run-examples.sh classification.MultiLabelClassification")
                     .param(ParamSpec.number("lambdaCorrelation", DEFAULT_LAMBDA_CORRELATION,
                             "≥ 0: weight of the label-correlation term"))
                     .param(ParamSpec.number("lambdaContrastive", DEFAULT_LAMBDA_CONTRASTIVE,

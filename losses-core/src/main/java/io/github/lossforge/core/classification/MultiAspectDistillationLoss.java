@@ -53,8 +53,9 @@ public final class MultiAspectDistillationLoss extends BaseLoss {
                     .prediction("P0 logits (B,C+A)")
                     .label("L0 target (B) int64")
                     .label("L1 aspect probabilities (B,A)")
-                    .example("MultiAspectDistillationLossTest (losses-core tests): a classifier head widened to C + A"
-                            + " outputs, with labels (target, aspect probabilities)")
+                    .example("a classifier head widened to C + A"
+                            + " outputs, with labels (target, aspect probabilities):"
+                            + " examples/run-examples.sh classification.MulticlassClassification --loss makd")
                     .param(ParamSpec.number("alpha", DEFAULT_ALPHA, "≥ 0: weight of the aspect BCE term"))
                     .param(ParamSpec.number("ceWeight", DEFAULT_CE_WEIGHT, "≥ 0: weight of the class CE term"))
                     .factory(p -> builder()

@@ -51,8 +51,9 @@ public final class SmoothAdversarialCompSumLoss extends BaseLoss {
                     .prediction("P0 clean logits (N,C)")
                     .prediction("P1 adversarial logits (N,C)")
                     .label("L0 target (N) int64")
-                    .example("SmoothAdversarialCompSumLossTest (losses-core tests): craft x' with AdversarialPerturbation"
-                            + " (PGD on a DJL Block), then pass (h(x), h(x'))")
+                    .example("craft x' with AdversarialPerturbation"
+                            + " (PGD on a DJL Block), then pass (h(x), h(x')):"
+                            + " examples/run-examples.sh classification.MulticlassClassification --loss adv-comp-sum")
                     .param(ParamSpec.number("tau", DEFAULT_TAU, "≥ 0: the comp-sum member of the clean term"))
                     .param(ParamSpec.number("nu", DEFAULT_NU, "≥ 0: weight of the margin-vector smoothness term"))
                     .factory(p -> builder()

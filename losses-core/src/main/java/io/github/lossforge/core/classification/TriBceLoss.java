@@ -47,8 +47,8 @@ public final class TriBceLoss extends BaseLoss {
                     .prediction("P1 logit_S (N,1)")
                     .label("L0 y (N,1) 0/1")
                     .batchLevel()
-                    .example("TriBceLossTest (losses-core tests): a two-tower CTR model returning (logit_D, logit_S) with"
-                            + " 0/1 click labels")
+                    .example("a two-tower CTR model returning (logit_D, logit_S) with"
+                            + " 0/1 click labels: examples/run-examples.sh classification.BinaryClassification --loss tri-bce")
                     .param(ParamSpec.bool("detachWeights", false,
                             "treat the adaptive weights w_D, w_S as constants (official: false)"))
                     .factory(p -> builder()

@@ -59,7 +59,8 @@ public final class CompositionalNllLoss extends BaseLoss {
                     .prediction("P1 f(noise) (M)")
                     .prediction("P2 log q(noise) (M)")
                     .batchLevel()
-                    .example("energy-based density model: f = −energy on data and on noise drawn from q")
+                    .example("energy-based density model, f = −energy on data and on noise drawn from q:"
+                            + " examples/run-examples.sh density.EnergyDensity")
                     .param(ParamSpec.number("gamma", DEFAULT_GAMMA, "in [0, 1]: moving-average rate of u"))
                     .factory(p -> builder().optGamma(p.number("gamma")).optReduction(p.reduction()).build())
                     .build();

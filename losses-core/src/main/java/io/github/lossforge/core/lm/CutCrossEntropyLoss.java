@@ -106,7 +106,8 @@ public final class CutCrossEntropyLoss extends BaseLoss {
                     .prediction("P1 classifier (V,D)")
                     .prediction("P2? bias (V)")
                     .label("L0 targets (N) or (B,T) int64")
-                    .example("lossforge bench cce")
+                    .example("a language model's hidden states and output head: examples/run-examples.sh lm.TinyLanguageModel;"
+                            + " speed and memory: lossforge bench cce")
                     .param(ParamSpec.integer("ignoreIndex", DEFAULT_IGNORE_INDEX, "target value that is ignored"))
                     .param(ParamSpec.number("softcap", 0.0, "≥ 0: logits s·tanh(x/s); 0 = off"))
                     .param(ParamSpec.integer("shift", 0L, "≥ 0: position t predicts target t + shift"))

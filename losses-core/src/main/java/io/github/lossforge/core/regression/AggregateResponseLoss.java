@@ -69,7 +69,8 @@ public final class AggregateResponseLoss extends BaseLoss {
                     .label("L0 bag index (n) int64")
                     .label("L1 bag responses (m)")
                     .batchLevel()
-                    .example("bagged regression or label-proportion learning: one prediction per instance")
+                    .example("bagged regression or label-proportion learning, one prediction per instance:"
+                            + " examples/run-examples.sh regression.ScalarRegression --loss aggregate")
                     .param(ParamSpec.number("rho", DEFAULT_RHO, "in [0, 1]: 0 bag-level, 1 instance-level"))
                     .param(ParamSpec.word("base", Base.SQUARED,
                             "squared error, or cross-entropy on probabilities"))

@@ -84,7 +84,8 @@ public final class CauchySchwarzIbLoss extends BaseLoss {
                     .label("L0 y (N,Dy)")
                     .label("L1 x (N,Dx)")
                     .batchLevel()
-                    .example("a regression network returning its prediction and its latent representation")
+                    .example("a regression network returning its prediction and its latent representation:"
+                            + " examples/run-examples.sh regression.ScalarRegression")
                     .param(ParamSpec.number("beta", DEFAULT_BETA, "≥ 0: weight of the compression term"))
                     .param(ParamSpec.number("sigma", DEFAULT_SIGMA, "> 0: Gaussian kernel width"))
                     .param(ParamSpec.word("variant", Variant.PAPER,

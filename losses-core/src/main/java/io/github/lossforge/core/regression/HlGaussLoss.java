@@ -50,7 +50,8 @@ public final class HlGaussLoss extends HistogramRegressionLoss {
                             + " for Scalable Deep RL, ICML 2024, arXiv 2403.03950")
                     .prediction("P0 logits (N,m)")
                     .label("L0 y (N)")
-                    .example("regression head with m bins; HlGaussLoss.decode maps logits to a scalar")
+                    .example("regression head with m bins, HlGaussLoss.decode maps logits to a scalar:"
+                            + " examples/run-examples.sh regression.HistogramRegression")
                     .param(ParamSpec.number("min", null, "lower end of the support"))
                     .param(ParamSpec.number("max", null, "upper end of the support"))
                     .param(ParamSpec.integer("bins", null, "≥ 1: number of bins m (m + 1 edges)"))

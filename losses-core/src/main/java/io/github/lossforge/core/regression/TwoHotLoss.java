@@ -42,7 +42,8 @@ public final class TwoHotLoss extends HistogramRegressionLoss {
                             + " for Scalable Deep RL, ICML 2024, arXiv 2403.03950")
                     .prediction("P0 logits (N,m)")
                     .label("L0 y (N)")
-                    .example("regression head with m atoms; TwoHotLoss.decode maps logits to a scalar")
+                    .example("regression head with m atoms, TwoHotLoss.decode maps logits to a scalar:"
+                            + " examples/run-examples.sh regression.HistogramRegression --loss two-hot")
                     .param(ParamSpec.number("min", null, "first atom"))
                     .param(ParamSpec.number("max", null, "last atom"))
                     .param(ParamSpec.integer("bins", null, "≥ 2: number of atoms m"))

@@ -70,7 +70,8 @@ public final class EnsLoss extends BaseLoss {
                             + " Classification, ICML 2025, arXiv 2409.00908")
                     .prediction("P0 logit (N) or (N,1)")
                     .label("L0 y (N) 0/1")
-                    .example("binary classifier with one logit; monitor cross-entropy, not this value")
+                    .example("binary classifier with one logit, monitor cross-entropy, not this value:"
+                            + " examples/run-examples.sh classification.BinaryClassification --loss ensloss")
                     .param(ParamSpec.number("lambda", DEFAULT_LAMBDA, "Box–Cox parameter of the derivative draw"))
                     .param(ParamSpec.integer("seed", DEFAULT_SEED, "seed of the loss object's generator"))
                     .factory(p -> builder()

@@ -61,7 +61,8 @@ public final class LinearSphericalZLoss extends BaseLoss {
                     .prediction("P1 weight (V,d)")
                     .prediction("P2? bias (V)")
                     .label("L0 target (N) int64")
-                    .example("a large-vocabulary output layer: the model returns hidden states and the head's W (and b)")
+                    .example("a large-vocabulary output layer, the model returns hidden states and the head's W (and b):"
+                            + " examples/run-examples.sh lm.TinyLanguageModel --loss z-loss-spherical-linear")
                     .params(ZLossBuilder.PARAMETERS)
                     .factory(p -> builder().fromParams(p).build())
                     .build();

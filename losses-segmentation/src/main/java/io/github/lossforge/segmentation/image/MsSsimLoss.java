@@ -53,6 +53,8 @@ public final class MsSsimLoss extends BaseLoss {
                             + " Similarity Metrics, ICIP 2017, arXiv 1511.06409")
                     .prediction("P0 x (N,C,H,W)")
                     .label("L0 y (N,C,H,W)")
+                    .example("restored and clean images, side > (window - 1)·16:"
+                            + " examples/run-examples.sh segmentation.ImageDenoising --loss ms-ssim")
                     .param(ParamSpec.number("dataRange", 1.0, "> 0: the dynamic range L of the images"))
                     .param(ParamSpec.integer("window", 11L, "odd number of Gaussian taps"))
                     .param(ParamSpec.number("sigma", 1.5, "> 0: standard deviation of the Gaussian window"))

@@ -42,6 +42,7 @@ public final class SsimLoss extends BaseLoss {
                             + " Structural Similarity, IEEE TIP 2004")
                     .prediction("P0 x (N,C,H,W)")
                     .label("L0 y (N,C,H,W)")
+                    .example("restored and clean images: examples/run-examples.sh segmentation.ImageDenoising")
                     .param(ParamSpec.number("dataRange", 1.0, "> 0: the dynamic range L of the images"))
                     .param(ParamSpec.integer("window", 11L, "odd number of Gaussian taps"))
                     .param(ParamSpec.number("sigma", 1.5, "> 0: standard deviation of the Gaussian window"))

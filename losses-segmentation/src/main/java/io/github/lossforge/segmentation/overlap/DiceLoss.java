@@ -85,6 +85,7 @@ public final class DiceLoss extends OverlapLoss {
                     .prediction("P0 logits (N,C,...) or (N,C) tokens; C=1 means binary sigmoid")
                     .label("L0 target (N,...) int64")
                     .label("L1 mask (N,...) 0/1, optional")
+                    .example("segmentation logits: examples/run-examples.sh segmentation.RingSegmentation")
                     .param(ParamSpec.number("alpha", 0.0,
                             "≥ 0: self-adjusting weight (1−p)^alpha·p; 0 is plain Dice"))
                     .param(ParamSpec.number("smooth", 1.0, "≥ 0: smoothing added to numerator and denominator"))

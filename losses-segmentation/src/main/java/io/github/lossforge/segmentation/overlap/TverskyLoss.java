@@ -57,6 +57,7 @@ public final class TverskyLoss extends OverlapLoss {
                     .prediction("P0 logits (N,C,...) or (N,C) tokens; C=1 means binary sigmoid")
                     .label("L0 target (N,...) int64")
                     .label("L1 mask (N,...) 0/1, optional")
+                    .example("segmentation logits: examples/run-examples.sh segmentation.RingSegmentation --overlap tversky")
                     .param(ParamSpec.number("alpha", 0.5, "≥ 0: false-positive weight"))
                     .param(ParamSpec.number("beta", 0.5, "≥ 0: false-negative weight"))
                     .param(ParamSpec.number("smooth", 1.0, "≥ 0: smoothing added to numerator and denominator"))

@@ -53,6 +53,7 @@ public final class BettiMatchingLoss extends TopologyLoss {
                             + " Induced Matching of Persistence Barcodes, ICML 2023, arXiv 2211.15272")
                     .prediction("P0 probabilities (N,1,H,W)")
                     .label("L0 ground truth (N,1,H,W) 0/1")
+                    .example("beside dice: examples/run-examples.sh segmentation.RingSegmentation")
                     .param(ParamSpec.word("filtration", Filtration.SUPERLEVEL, "superlevel or sublevel sets"))
                     .param(ParamSpec.bool("relative", false, "pad with a border of the image's extreme value"))
                     .param(ParamSpec.bool("fromLogits", false, "apply a sigmoid to predictions first"))

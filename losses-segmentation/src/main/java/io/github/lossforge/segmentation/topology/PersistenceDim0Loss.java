@@ -39,6 +39,7 @@ public final class PersistenceDim0Loss extends TopologyLoss {
                             + " arXiv 1906.05404")
                     .prediction("P0 probabilities (N,1,H,W)")
                     .label("L0 ground truth (N,1,H,W) 0/1")
+                    .example("beside dice: examples/run-examples.sh segmentation.RingSegmentation --topology topo-dim0")
                     .param(ParamSpec.word("filtration", Filtration.SUPERLEVEL, "superlevel or sublevel sets"))
                     .factory(p -> builder().optFiltration(p.word("filtration")).optReduction(p.reduction()).build())
                     .build();
