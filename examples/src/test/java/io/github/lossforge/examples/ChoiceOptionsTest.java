@@ -43,7 +43,8 @@ class ChoiceOptionsTest {
             }
         }
         assertThat(checked).contains("unpg.head", "triplet-margin.mining", "nt-xent.pseudoLabels", "dco.mode",
-                "betti-matching.filtration", "pansharpening.sensor");
+                "betti-matching.filtration", "pansharpening.sensor",
+                "pansharpening.mtf", "dice.aggregation", "tversky.aggregation");
     }
 
     @Test

@@ -31,6 +31,9 @@ import io.github.lossforge.core.regression.CauchySchwarzIbLoss
 import io.github.lossforge.core.sequence.DirectCoverageLoss
 import io.github.lossforge.core.sequence.SequenceLogProb
 import io.github.lossforge.diffusion.kernel.AttentionKernel
+import io.github.lossforge.segmentation.overlap.Aggregation
+import io.github.lossforge.segmentation.overlap.DiceLoss
+import io.github.lossforge.segmentation.overlap.TverskyLoss
 import io.github.lossforge.segmentation.pansharpening.LambdaPnnLoss
 import io.github.lossforge.segmentation.topology.BettiMatchingLoss
 import io.github.lossforge.segmentation.topology.Filtration
@@ -68,10 +71,12 @@ class KotlinCallersTest {
             AnyLoss.builder().optMetric(AnyLoss.Metric.GMEAN).build(),
             BettiMatchingLoss.builder().optFiltration(Filtration.SUBLEVEL).build(),
             PersistenceDim0Loss.builder().optFiltration(Filtration.SUBLEVEL).build(),
-            LambdaPnnLoss.builder().optSensor(LambdaPnnLoss.Sensor.GE1).build(),
+            LambdaPnnLoss.builder().optSensor(LambdaPnnLoss.Sensor.GE1).optMtf(LambdaPnnLoss.Mtf.GAUSSIAN).build(),
+            DiceLoss.builder().optAggregation(Aggregation.IMAGE).build(),
+            TverskyLoss.builder().optAggregation(Aggregation.BATCH).build(),
             CutCrossEntropyLoss.builder().optFilterEps(CutCrossEntropyLoss.FilterEps.NONE).build(),
         )
-        assertEquals(18, losses.map { it.name }.toSet().size)
+        assertEquals(20, losses.map { it.name }.toSet().size)
     }
 
     @Test

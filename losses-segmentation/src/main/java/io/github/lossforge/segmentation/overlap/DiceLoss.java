@@ -43,7 +43,7 @@ import io.github.lossforge.core.ParamSpec;
  * <p>Parameters: {@code alpha} (0.0, ≥ 0: self-adjusting exponent), {@code smooth} (1.0, ≥ 0),
  * {@code squareDenominator} (false), {@code fromLogits} (true; false takes probabilities in [0, 1],
  * per class for C &gt; 1), {@code setLevel} (true; concerns C = 1 with {@code aggregation = auto}
- * only), {@code aggregation} ({@code auto}), {@code includeBackground} (true), {@code reduction}
+ * only), {@code aggregation} ({@link Aggregation}, {@code auto}), {@code includeBackground} (true), {@code reduction}
  * (mean). 1 − p is clamped at 1e-7 (float32) / 1e-15 (float64) inside \( (1 - p)^\alpha \), whose
  * derivative is infinite at p = 1.
  *
@@ -64,18 +64,6 @@ public final class DiceLoss extends OverlapLoss {
 
     /** The registry id. */
     public static final String ID = "dice";
-
-    /** {@code aggregation}: C = 1 batch (token with setLevel = false), C &gt; 1 token (the default). */
-    public static final String AGGREGATION_AUTO = "auto";
-
-    /** {@code aggregation}: one fraction per token and class, summed over classes. */
-    public static final String AGGREGATION_TOKEN = "token";
-
-    /** {@code aggregation}: per image and class over the spatial positions (MONAI's region Dice). */
-    public static final String AGGREGATION_IMAGE = "image";
-
-    /** {@code aggregation}: per class over the whole batch, one value per batch. */
-    public static final String AGGREGATION_BATCH = "batch";
 
     /** What the registry knows of this loss. */
     public static final LossInfo INFO =
@@ -114,9 +102,9 @@ public final class DiceLoss extends OverlapLoss {
 
     private DiceLoss(Builder b) {
         super(ID, b);
-        if (!b.setLevel && !AGGREGATION_AUTO.equals(aggregation())) {
+        if (!b.setLevel && aggregation() != Aggregation.AUTO) {
             throw new IllegalArgumentException(ID + ": setLevel = false concerns aggregation 'auto' only, got"
-                    + " aggregation '" + aggregation() + "' (use aggregation 'token' for per-token values)");
+                    + " aggregation '" + aggregation().key() + "' (use aggregation 'token' for per-token values)");
         }
         requireNonNegative("alpha", b.alpha);
         requireNonNegative("smooth", b.smooth);
@@ -156,7 +144,9 @@ public final class DiceLoss extends OverlapLoss {
         private boolean fromLogits = true;
         private boolean setLevel = true;
 
-        private Builder() {}
+        private Builder() {
+            super(ID);
+        }
 
         /**
          * Sets the self-adjusting exponent α of \( (1 - p)^\alpha p \).

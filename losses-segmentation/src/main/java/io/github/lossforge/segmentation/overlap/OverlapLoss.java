@@ -2,6 +2,7 @@ package io.github.lossforge.segmentation.overlap;
 
 import ai.djl.ndarray.NDArray;
 import io.github.lossforge.core.BaseLoss;
+import io.github.lossforge.core.Choice;
 import io.github.lossforge.core.ParamSpec;
 import io.github.lossforge.core.Reduction;
 
@@ -18,23 +19,17 @@ abstract class OverlapLoss extends BaseLoss {
 
     /** The registry parameters every Dice-family loss takes, in order. */
     static final List<ParamSpec> AGGREGATION_PARAMETERS = List.of(
-            ParamSpec.word("aggregation", DiceLoss.AGGREGATION_AUTO,
-                    List.of(DiceLoss.AGGREGATION_AUTO, DiceLoss.AGGREGATION_TOKEN, DiceLoss.AGGREGATION_IMAGE,
-                            DiceLoss.AGGREGATION_BATCH),
+            ParamSpec.word("aggregation", Aggregation.AUTO,
                     "auto (C=1: batch, C>1: token), token, image (per image and class over the spatial axes,"
                             + " then the mean: MONAI's region Dice) or batch (per class over the batch)"),
             ParamSpec.bool("includeBackground", true, "false drops class 0 when C > 1"));
 
-    private final String aggregation;
+    private final Aggregation aggregation;
     private final boolean includeBackground;
 
     OverlapLoss(String id, OverlapBuilder<?> b) {
         super(id, b.reduction(), true);
-        if (!AGGREGATION_PARAMETERS.get(0).words().contains(b.aggregation)) {
-            throw new IllegalArgumentException(id + ": aggregation must be one of "
-                    + String.join(", ", AGGREGATION_PARAMETERS.get(0).words()) + ", got " + b.aggregation);
-        }
-        if (DiceLoss.AGGREGATION_BATCH.equals(b.aggregation)) {
+        if (b.aggregation == Aggregation.BATCH) {
             requireBatchReduction(id, b.reduction(), "aggregation 'batch'");
         }
         this.aggregation = b.aggregation;
@@ -44,9 +39,9 @@ abstract class OverlapLoss extends BaseLoss {
     /**
      * The aggregation set by the builder ({@code auto} unless set).
      *
-     * @return auto, token, image or batch
+     * @return the aggregation
      */
-    public String aggregation() {
+    public Aggregation aggregation() {
         return aggregation;
     }
 
@@ -79,26 +74,21 @@ abstract class OverlapLoss extends BaseLoss {
      */
     final NDArray aggregate(OverlapInputs d, NDArray num, NDArray den, double smooth, boolean binaryTokens,
             String autoHint) {
-        String resolved = aggregation;
-        if (DiceLoss.AGGREGATION_AUTO.equals(aggregation)) {
-            resolved = d.binary() && !binaryTokens ? DiceLoss.AGGREGATION_BATCH : DiceLoss.AGGREGATION_TOKEN;
-            if (DiceLoss.AGGREGATION_BATCH.equals(resolved)) {
+        Aggregation resolved = aggregation;
+        if (resolved == Aggregation.AUTO) {
+            resolved = d.binary() && !binaryTokens ? Aggregation.BATCH : Aggregation.TOKEN;
+            if (resolved == Aggregation.BATCH) {
                 requireBatchReduction(id(), reduction(), autoHint);
             }
         }
         NDArray n = d.classes(num, includeBackground);
         NDArray m = d.classes(den, includeBackground);
-        switch (resolved) {
-            case DiceLoss.AGGREGATION_IMAGE: {
-                NDArray perImage = OverlapInputs.fraction(d.imageSums(n), d.imageSums(m).add(smooth))
-                        .mean(new int[] {1});
-                return reduceKept(perImage, d.imagesKept());
-            }
-            case DiceLoss.AGGREGATION_BATCH:
-                return OverlapInputs.fraction(d.batchSums(n), d.batchSums(m).add(smooth)).mean();
-            default:
-                return overTokens(d.perToken(n, m.add(smooth)), d);
-        }
+        return switch (resolved) {
+            case IMAGE -> reduceKept(OverlapInputs.fraction(d.imageSums(n), d.imageSums(m).add(smooth))
+                    .mean(new int[] {1}), d.imagesKept());
+            case BATCH -> OverlapInputs.fraction(d.batchSums(n), d.batchSums(m).add(smooth)).mean();
+            case TOKEN, AUTO -> overTokens(d.perToken(n, m.add(smooth)), d); // AUTO is resolved above
+        };
     }
 
     private static void requireBatchReduction(String id, Reduction reduction, String what) {
@@ -133,21 +123,42 @@ abstract class OverlapLoss extends BaseLoss {
      * @param <B> the concrete builder
      */
     abstract static class OverlapBuilder<B extends OverlapBuilder<B>> extends BaseLoss.Builder<B> {
-        private String aggregation = DiceLoss.AGGREGATION_AUTO;
+        private final String lossId;
+        private Aggregation aggregation = Aggregation.AUTO;
         private boolean includeBackground = true;
+
+        /**
+         * Starts a builder of one loss.
+         *
+         * @param lossId the loss's registry id, for the messages
+         */
+        OverlapBuilder(String lossId) {
+            this.lossId = lossId;
+        }
 
         /**
          * Sets how per-element terms are aggregated.
          *
-         * @param aggregation {@code auto} (default: C = 1 batch, C &gt; 1 token), {@code token},
-         *     {@code image} (per image and class over the spatial positions, then the mean: MONAI's
-         *     {@code DiceLoss}) or {@code batch} (per class over the whole batch, then the mean;
-         *     reduction {@code mean} only)
+         * @param aggregation {@link Aggregation#AUTO} (default: C = 1 batch, C &gt; 1 token),
+         *     {@link Aggregation#TOKEN}, {@link Aggregation#IMAGE} (per image and class over the spatial
+         *     positions, then the mean: MONAI's {@code DiceLoss}) or {@link Aggregation#BATCH} (per class
+         *     over the whole batch, then the mean; reduction {@code mean} only)
          * @return this
          */
-        public B optAggregation(String aggregation) {
-            this.aggregation = aggregation;
+        public B optAggregation(Aggregation aggregation) {
+            this.aggregation = Choice.require(aggregation, lossId, "aggregation");
             return self();
+        }
+
+        /**
+         * Sets the aggregation by its word (case-insensitive).
+         *
+         * @param aggregation {@code auto} (default), {@code token}, {@code image} or {@code batch}
+         * @return this
+         * @throws IllegalArgumentException when the word is none of {@link Aggregation}'s words
+         */
+        public B optAggregation(String aggregation) {
+            return optAggregation(Choice.parse(Aggregation.class, lossId, "aggregation", aggregation));
         }
 
         /**

@@ -38,7 +38,7 @@ import io.github.lossforge.core.Scalar;
  *
  * <p>Parameters: {@code alpha} (0.5, ≥ 0: false-positive weight), {@code beta} (0.5, ≥ 0:
  * false-negative weight), {@code smooth} (1.0, ≥ 0), {@code fromLogits} (true), {@code aggregation}
- * ({@code auto}), {@code includeBackground} (true), {@code reduction} (mean).
+ * ({@link Aggregation}, {@code auto}), {@code includeBackground} (true), {@code reduction} (mean).
  *
  * <p>Paper: Xiaoya Li, Xiaofei Sun, Yuxian Meng, Junjun Liang, Fei Wu, Jiwei Li, "Dice Loss for
  * Data-imbalanced NLP Tasks", ACL 2020, arXiv 1911.02855 (after Salehi et al. 2017). The official
@@ -125,7 +125,9 @@ public final class TverskyLoss extends OverlapLoss {
         private double smooth = 1.0;
         private boolean fromLogits = true;
 
-        private Builder() {}
+        private Builder() {
+            super(ID);
+        }
 
         /**
          * Sets the false-positive weight α.

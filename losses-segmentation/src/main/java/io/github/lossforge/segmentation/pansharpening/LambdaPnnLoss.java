@@ -111,11 +111,13 @@ public final class LambdaPnnLoss extends BaseLoss {
     /** The registry id. */
     public static final String ID = "pansharpening";
 
-    /** {@code mtf}: the pansharpening toolbox's {@code gen_mtf} kernels (the default, as the official code). */
-    public static final String MTF_TOOLBOX = "toolbox";
-
-    /** {@code mtf}: the analytic separable Gaussian kernels whose response at Nyquist is exactly the gain. */
-    public static final String MTF_GAUSSIAN = "gaussian";
+    /** How the MTF kernels are built, written as their words in the registry and {@code optMtf(String)}. */
+    public enum Mtf implements Choice {
+        /** The pansharpening toolbox's {@code gen_mtf} kernels (the default, as the official code). */
+        TOOLBOX,
+        /** The analytic separable Gaussian kernels whose response at Nyquist is exactly the gain. */
+        GAUSSIAN
+    }
 
     private static final String SENSOR_DEFAULT = "sensor";
 
@@ -200,7 +202,7 @@ public final class LambdaPnnLoss extends BaseLoss {
                             "D_λ without the official rounding (false: rounded, zero gradient)"))
                     .param(ParamSpec.wordOrNumber("nyquistGain", SENSOR_DEFAULT, List.of(SENSOR_DEFAULT),
                             "MTF gain at Nyquist in (0, 1): the sensor's per band, or one gain for every band"))
-                    .param(ParamSpec.word("mtf", MTF_TOOLBOX, List.of(MTF_TOOLBOX, MTF_GAUSSIAN),
+                    .param(ParamSpec.word("mtf", Mtf.TOOLBOX,
                             "MTF kernels: the toolbox's gen_mtf (official) or the analytic Gaussian"))
                     .factory(LambdaPnnLoss::fromParams)
                     .build();
@@ -236,14 +238,10 @@ public final class LambdaPnnLoss extends BaseLoss {
                         + Arrays.toString(gains));
             }
         }
-        if (MTF_TOOLBOX.equals(b.mtf)) {
-            this.mtf = MtfKernels.toolbox(gains, ratio);
-        } else if (MTF_GAUSSIAN.equals(b.mtf)) {
-            this.mtf = MtfKernels.gaussian(gains, ratio);
-        } else {
-            throw new IllegalArgumentException(ID + ": mtf must be one of " + MTF_TOOLBOX + ", " + MTF_GAUSSIAN
-                    + ", got '" + b.mtf + "'");
-        }
+        this.mtf = switch (b.mtf) {
+            case TOOLBOX -> MtfKernels.toolbox(gains, ratio);
+            case GAUSSIAN -> MtfKernels.gaussian(gains, ratio);
+        };
     }
 
     private static double requireWeight(String name, double value) {
@@ -351,7 +349,7 @@ public final class LambdaPnnLoss extends BaseLoss {
         private int ratio = 4;
         private boolean differentiableQ = false;
         private double[] gains;
-        private String mtf = MTF_TOOLBOX;
+        private Mtf mtf = Mtf.TOOLBOX;
 
         private Builder() {}
 
@@ -446,13 +444,24 @@ public final class LambdaPnnLoss extends BaseLoss {
         /**
          * Chooses how the MTF kernels are built.
          *
-         * @param mtf {@link #MTF_TOOLBOX} ({@code toolbox}, default: the official {@code gen_mtf}) or
-         *     {@link #MTF_GAUSSIAN} ({@code gaussian}: the analytic separable Gaussian)
+         * @param mtf {@link Mtf#TOOLBOX} (default: the official {@code gen_mtf}) or {@link Mtf#GAUSSIAN}
+         *     (the analytic separable Gaussian)
          * @return this
          */
-        public Builder optMtf(String mtf) {
-            this.mtf = mtf;
+        public Builder optMtf(Mtf mtf) {
+            this.mtf = Choice.require(mtf, ID, "mtf");
             return this;
+        }
+
+        /**
+         * Chooses how the MTF kernels are built, by its word (case-insensitive).
+         *
+         * @param mtf {@code toolbox} (default) or {@code gaussian}
+         * @return this
+         * @throws IllegalArgumentException when the word is neither
+         */
+        public Builder optMtf(String mtf) {
+            return optMtf(Choice.parse(Mtf.class, ID, "mtf", mtf));
         }
 
         /**

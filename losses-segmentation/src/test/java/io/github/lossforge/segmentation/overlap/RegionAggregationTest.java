@@ -50,10 +50,10 @@ class RegionAggregationTest {
                 String what = "C " + s.prediction(0).dim(1) + " alpha " + alpha + " smooth " + smooth + " square "
                         + square + " includeBackground " + background;
                 ReferenceCheck.assertMatches("dice image, " + what,
-                        dice(DiceLoss.AGGREGATION_IMAGE, alpha, smooth, square, background, Reduction.MEAN), s,
+                        dice(Aggregation.IMAGE, alpha, smooth, square, background, Reduction.MEAN), s,
                         OverlapReferences.imageRegions(background, term, smooth)::mean);
                 ReferenceCheck.assertMatches("dice batch, " + what,
-                        dice(DiceLoss.AGGREGATION_BATCH, alpha, smooth, square, background, Reduction.MEAN), s,
+                        dice(Aggregation.BATCH, alpha, smooth, square, background, Reduction.MEAN), s,
                         x -> OverlapReferences.batchRegions(x, background, term, smooth));
             }
         }
@@ -68,10 +68,10 @@ class RegionAggregationTest {
                 String what = "C " + s.prediction(0).dim(1) + " alpha " + cfg[0] + " beta " + cfg[1] + " smooth "
                         + cfg[2] + " includeBackground " + background;
                 ReferenceCheck.assertMatches("tversky image, " + what,
-                        tversky(DiceLoss.AGGREGATION_IMAGE, cfg, background, Reduction.MEAN), s,
+                        tversky(Aggregation.IMAGE, cfg, background, Reduction.MEAN), s,
                         OverlapReferences.imageRegions(background, term, cfg[2])::mean);
                 ReferenceCheck.assertMatches("tversky batch, " + what,
-                        tversky(DiceLoss.AGGREGATION_BATCH, cfg, background, Reduction.MEAN), s,
+                        tversky(Aggregation.BATCH, cfg, background, Reduction.MEAN), s,
                         x -> OverlapReferences.batchRegions(x, background, term, cfg[2]));
             }
         }
@@ -81,10 +81,10 @@ class RegionAggregationTest {
     void imageAggregationGivesOneValuePerImageForSumAndNone() {
         Sample s = samples().get(0);
         Reference reference = OverlapReferences.imageRegions(false, OverlapReferences.diceRegion(0.1, false), 1);
-        double[] none = Evaluation.of(dice(DiceLoss.AGGREGATION_IMAGE, 0.1, 1, false, false, Reduction.NONE), s,
+        double[] none = Evaluation.of(dice(Aggregation.IMAGE, 0.1, 1, false, false, Reduction.NONE), s,
                 DataType.FLOAT64).value();
         Close.assertClose("none: one value per image", none, reference.perSample(s), 1e-9);
-        double sum = Evaluation.of(dice(DiceLoss.AGGREGATION_IMAGE, 0.1, 1, false, false, Reduction.SUM), s,
+        double sum = Evaluation.of(dice(Aggregation.IMAGE, 0.1, 1, false, false, Reduction.SUM), s,
                 DataType.FLOAT64).scalar();
         Close.assertClose("sum over images", new double[] {sum}, new double[] {reference.sum(s)}, 1e-9);
     }
@@ -99,7 +99,7 @@ class RegionAggregationTest {
         Sample second = s.withLabel(1, mask.withData(m));
         Reference reference = OverlapReferences.imageRegions(true, OverlapReferences.diceRegion(0, false), 1);
         double[] perImage = reference.perSample(second);
-        double got = Evaluation.of(dice(DiceLoss.AGGREGATION_IMAGE, 0, 1, false, true, Reduction.MEAN), second,
+        double got = Evaluation.of(dice(Aggregation.IMAGE, 0, 1, false, true, Reduction.MEAN), second,
                 DataType.FLOAT64).scalar();
         Close.assertClose("mean over images 0 and 2 only", new double[] {got},
                 new double[] {(perImage[0] + perImage[2]) / 2}, 1e-9);
@@ -110,12 +110,12 @@ class RegionAggregationTest {
         Random rng = new Random(43);
         Sample one = new Sample(List.of(Generators.classes(rng, 3, 1, 4, 4)), List.of(Generators.normal(rng, 2.0, 1, 3, 4, 4)));
         Close.assertClose("N = 1: image = batch",
-                Evaluation.valueOf(dice(DiceLoss.AGGREGATION_IMAGE, 0, 1, false, true, Reduction.MEAN), one, DataType.FLOAT64),
-                Evaluation.valueOf(dice(DiceLoss.AGGREGATION_BATCH, 0, 1, false, true, Reduction.MEAN), one, DataType.FLOAT64),
+                Evaluation.valueOf(dice(Aggregation.IMAGE, 0, 1, false, true, Reduction.MEAN), one, DataType.FLOAT64),
+                Evaluation.valueOf(dice(Aggregation.BATCH, 0, 1, false, true, Reduction.MEAN), one, DataType.FLOAT64),
                 1e-12);
         for (Sample s : samples()) {
             boolean binary = s.prediction(0).dim(1) == 1;
-            String former = binary ? DiceLoss.AGGREGATION_BATCH : DiceLoss.AGGREGATION_TOKEN;
+            Aggregation former = binary ? Aggregation.BATCH : Aggregation.TOKEN;
             Close.assertClose("dice auto = " + former,
                     Evaluation.valueOf(DiceLoss.builder().build(), s, DataType.FLOAT64),
                     Evaluation.valueOf(DiceLoss.builder().optAggregation(former).build(), s, DataType.FLOAT64), 1e-12);
@@ -128,17 +128,17 @@ class RegionAggregationTest {
     @Test
     void includeBackgroundFalseDropsClassZeroOnlyWhenThereAreSeveralClasses() {
         Sample binary = samples().get(2);
-        for (String aggregation : new String[] {DiceLoss.AGGREGATION_TOKEN, DiceLoss.AGGREGATION_IMAGE,
-                DiceLoss.AGGREGATION_BATCH}) {
+        for (Aggregation aggregation : new Aggregation[] {Aggregation.TOKEN, Aggregation.IMAGE,
+                Aggregation.BATCH}) {
             Close.assertClose("C = 1 ignores includeBackground, " + aggregation,
                     Evaluation.valueOf(dice(aggregation, 0, 1, false, false, Reduction.MEAN), binary, DataType.FLOAT64),
                     Evaluation.valueOf(dice(aggregation, 0, 1, false, true, Reduction.MEAN), binary, DataType.FLOAT64),
                     1e-12);
         }
         Sample multi = samples().get(0);
-        double with = Evaluation.valueOf(dice(DiceLoss.AGGREGATION_TOKEN, 0, 1, false, true, Reduction.MEAN), multi,
+        double with = Evaluation.valueOf(dice(Aggregation.TOKEN, 0, 1, false, true, Reduction.MEAN), multi,
                 DataType.FLOAT64)[0];
-        double without = Evaluation.valueOf(dice(DiceLoss.AGGREGATION_TOKEN, 0, 1, false, false, Reduction.MEAN), multi,
+        double without = Evaluation.valueOf(dice(Aggregation.TOKEN, 0, 1, false, false, Reduction.MEAN), multi,
                 DataType.FLOAT64)[0];
         assertThat(with - without).as("token: class 0's term is left out of the per-token sum").isPositive();
     }
@@ -146,11 +146,11 @@ class RegionAggregationTest {
     @Test
     void batchAggregationRefusesSumAndNoneSayingWhy() {
         for (Reduction r : new Reduction[] {Reduction.SUM, Reduction.NONE}) {
-            assertThatThrownBy(() -> DiceLoss.builder().optAggregation(DiceLoss.AGGREGATION_BATCH).optReduction(r).build())
+            assertThatThrownBy(() -> DiceLoss.builder().optAggregation(Aggregation.BATCH).optReduction(r).build())
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("dice").hasMessageContaining("'" + r.key() + "'")
                     .hasMessageContaining("one value per batch");
-            assertThatThrownBy(() -> TverskyLoss.builder().optAggregation(DiceLoss.AGGREGATION_BATCH).optReduction(r)
+            assertThatThrownBy(() -> TverskyLoss.builder().optAggregation(Aggregation.BATCH).optReduction(r)
                     .build())
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("tversky").hasMessageContaining("one value per batch");
@@ -167,9 +167,12 @@ class RegionAggregationTest {
         assertThatThrownBy(() -> DiceLoss.builder().optAggregation("pixel").build())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("dice").hasMessageContaining("pixel").hasMessageContaining("image");
-        assertThatThrownBy(() -> DiceLoss.builder().optAggregation(DiceLoss.AGGREGATION_IMAGE).optSetLevel(false).build())
+        assertThatThrownBy(() -> DiceLoss.builder().optAggregation(Aggregation.IMAGE).optSetLevel(false).build())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("dice").hasMessageContaining("setLevel");
+        assertThatThrownBy(() -> TverskyLoss.builder().optAggregation((Aggregation) null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("tversky").hasMessageContaining("aggregation");
         assertThatThrownBy(() -> Losses.create("tversky", Map.of("aggregation", "pixel")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("tversky").hasMessageContaining("aggregation");
@@ -181,22 +184,22 @@ class RegionAggregationTest {
         Close.assertClose("dice registry vs builder",
                 Evaluation.valueOf(Losses.create("dice", Map.of("aggregation", "image", "includeBackground", false)),
                         s, DataType.FLOAT64),
-                Evaluation.valueOf(dice(DiceLoss.AGGREGATION_IMAGE, 0, 1, false, false, Reduction.MEAN), s,
+                Evaluation.valueOf(dice(Aggregation.IMAGE, 0, 1, false, false, Reduction.MEAN), s,
                         DataType.FLOAT64), 0);
         Close.assertClose("tversky registry vs builder",
                 Evaluation.valueOf(Losses.create("tversky", Map.of("aggregation", "batch", "alpha", 0.3)), s,
                         DataType.FLOAT64),
-                Evaluation.valueOf(TverskyLoss.builder().optAggregation(DiceLoss.AGGREGATION_BATCH).optAlpha(0.3).build(),
+                Evaluation.valueOf(TverskyLoss.builder().optAggregation(Aggregation.BATCH).optAlpha(0.3).build(),
                         s, DataType.FLOAT64), 0);
     }
 
-    private static DiceLoss dice(String aggregation, double alpha, double smooth, boolean square, boolean background,
+    private static DiceLoss dice(Aggregation aggregation, double alpha, double smooth, boolean square, boolean background,
             Reduction reduction) {
         return DiceLoss.builder().optAggregation(aggregation).optAlpha(alpha).optSmooth(smooth)
                 .optSquareDenominator(square).optIncludeBackground(background).optReduction(reduction).build();
     }
 
-    private static TverskyLoss tversky(String aggregation, double[] cfg, boolean background, Reduction reduction) {
+    private static TverskyLoss tversky(Aggregation aggregation, double[] cfg, boolean background, Reduction reduction) {
         return TverskyLoss.builder().optAggregation(aggregation).optAlpha(cfg[0]).optBeta(cfg[1]).optSmooth(cfg[2])
                 .optIncludeBackground(background).optReduction(reduction).build();
     }

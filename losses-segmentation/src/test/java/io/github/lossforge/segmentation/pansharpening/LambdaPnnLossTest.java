@@ -17,6 +17,7 @@ import io.github.lossforge.core.testkit.Sample;
 import io.github.lossforge.core.testkit.TrainingTask;
 import io.github.lossforge.segmentation.LearningCheck;
 import io.github.lossforge.segmentation.ReferenceCheck;
+import io.github.lossforge.segmentation.pansharpening.LambdaPnnLoss.Mtf;
 import io.github.lossforge.segmentation.pansharpening.LambdaPnnLoss.Sensor;
 
 import org.junit.jupiter.api.Test;
@@ -43,7 +44,7 @@ class LambdaPnnLossTest extends LossContract {
     private static final LambdaPnnReference TOOLBOX_REFERENCE = new LambdaPnnReference(ONE_GAIN, 4, 0.05, 1.25, 3.75,
             false);
     private static final LambdaPnnReference GAUSSIAN_REFERENCE = new LambdaPnnReference(TWO_GAINS, 4, 1, 2, 0.5, false,
-            LambdaPnnLoss.MTF_GAUSSIAN);
+            Mtf.GAUSSIAN);
     private static final Map<Integer, Sample> SAMPLES = new HashMap<>();
 
     @Override
@@ -54,7 +55,7 @@ class LambdaPnnLossTest extends LossContract {
     }
 
     private static LambdaPnnLoss gaussianLoss(Reduction reduction) {
-        return LambdaPnnLoss.builder().optMtf(LambdaPnnLoss.MTF_GAUSSIAN).optDifferentiableQ(true).optAlpha(1)
+        return LambdaPnnLoss.builder().optMtf(Mtf.GAUSSIAN).optDifferentiableQ(true).optAlpha(1)
                 .optBeta(2).optGamma(0.5).optNyquistGains(TWO_GAINS).optReduction(reduction).build();
     }
 
@@ -81,10 +82,10 @@ class LambdaPnnLossTest extends LossContract {
                 new RegistryCase(Map.of("sensor", "GE1", "nyquistGain", 0.25, "gamma", 7, "ratio", 4L,
                         "differentiableQ", false, "mtf", "gaussian", "reduction", "none"),
                         () -> LambdaPnnLoss.builder().optSensor(Sensor.GE1).optNyquistGains(0.25).optGamma(7)
-                                .optDifferentiableQ(false).optMtf(LambdaPnnLoss.MTF_GAUSSIAN)
+                                .optDifferentiableQ(false).optMtf(Mtf.GAUSSIAN)
                                 .optReduction(Reduction.NONE).build()),
                 new RegistryCase(Map.of("nyquistGain", 0.3, "mtf", "toolbox", "differentiableQ", true),
-                        () -> LambdaPnnLoss.builder().optNyquistGains(0.3).optMtf(LambdaPnnLoss.MTF_TOOLBOX)
+                        () -> LambdaPnnLoss.builder().optNyquistGains(0.3).optMtf(Mtf.TOOLBOX)
                                 .optDifferentiableQ(true).build()),
                 new RegistryCase(Map.of("sensor", "wv2", "alpha", 0.5, "beta", "sensor", "nyquistGain", 0.4),
                         () -> LambdaPnnLoss.builder().optSensor(Sensor.WV2).optAlpha(0.5).optNyquistGains(0.4).build()));
@@ -240,15 +241,15 @@ class LambdaPnnLossTest extends LossContract {
     void defaultMtfIsTheToolbox() {
         assertThat(Losses.info(LambdaPnnLoss.ID).parameters().stream()
                 .filter(p -> p.name().equals("mtf")).findFirst().orElseThrow().defaultValue())
-                .isEqualTo(LambdaPnnLoss.MTF_TOOLBOX);
+                .isEqualTo(Mtf.TOOLBOX.key());
         Sample s = sample(0, null);
         double[] byDefault = Evaluation.valueOf(LambdaPnnLoss.builder().optNyquistGains(0.3).build(), s,
                 DataType.FLOAT64);
         assertThat(byDefault).containsExactly(Evaluation.valueOf(
-                LambdaPnnLoss.builder().optNyquistGains(0.3).optMtf(LambdaPnnLoss.MTF_TOOLBOX).build(), s,
+                LambdaPnnLoss.builder().optNyquistGains(0.3).optMtf(Mtf.TOOLBOX).build(), s,
                 DataType.FLOAT64));
         assertThat(Math.abs(byDefault[0] - Evaluation.valueOf(LambdaPnnLoss.builder().optNyquistGains(0.3)
-                .optMtf(LambdaPnnLoss.MTF_GAUSSIAN).build(), s, DataType.FLOAT64)[0]))
+                .optMtf(Mtf.GAUSSIAN).build(), s, DataType.FLOAT64)[0]))
                 .as("the Gaussian kernels give another value").isGreaterThan(1e-6);
     }
 
@@ -452,7 +453,7 @@ class LambdaPnnLossTest extends LossContract {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("pansharpening")
                 .hasMessageContaining("mtf").hasMessageContaining("toolbox").hasMessageContaining("gaussian")
                 .hasMessageContaining("'sinc'");
-        assertThatThrownBy(() -> LambdaPnnLoss.builder().optMtf(null).build())
+        assertThatThrownBy(() -> LambdaPnnLoss.builder().optMtf((Mtf) null).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("mtf");
     }
 

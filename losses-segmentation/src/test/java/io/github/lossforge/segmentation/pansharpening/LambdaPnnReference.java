@@ -3,10 +3,10 @@ package io.github.lossforge.segmentation.pansharpening;
 import io.github.lossforge.core.testkit.HostTensor;
 import io.github.lossforge.core.testkit.Reference;
 import io.github.lossforge.core.testkit.Sample;
+import io.github.lossforge.segmentation.pansharpening.LambdaPnnLoss.Mtf;
 
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.Map;
 
 /**
@@ -16,8 +16,8 @@ import java.util.Map;
  * the Q2^n index with an explicit Cayley–Dickson recursion on double arrays.
  *
  * <p>Only for speed (finite differences call it thousands of times, changing one entry at a time):
- * what depends on the labels alone (the parsed labels, the threshold map) is computed once per label
- * tensor, and each band's own terms (its degradation and its structural sum) are remembered for the
+ * what depends on the labels alone (the parsed labels, the threshold map) is computed once per set of
+ * label tensors (a sample that replaces any one of them gets its own), and each band's own terms (its degradation and its structural sum) are remembered for the
  * band's first and latest contents, so an evaluation recomputes only the bands that changed.
  */
 final class LambdaPnnReference implements Reference {
@@ -30,7 +30,21 @@ final class LambdaPnnReference implements Reference {
     private final boolean round;
     private final boolean toolbox;
     private final Map<Integer, double[][]> kernels = new HashMap<>();
-    private final Map<HostTensor, LabelTerms> labelTerms = new IdentityHashMap<>();
+    private final Map<LabelKey, LabelTerms> labelTerms = new HashMap<>();
+
+    /** A sample's three label tensors (PAN, MS, upsampled MS), compared by identity. */
+    private record LabelKey(HostTensor pan, HostTensor ms, HostTensor msUp) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof LabelKey k && k.pan == pan && k.ms == ms && k.msUp == msUp;
+        }
+
+        @Override
+        public int hashCode() {
+            return (31 * System.identityHashCode(pan) + System.identityHashCode(ms)) * 31
+                    + System.identityHashCode(msUp);
+        }
+    }
 
     /** The labels parsed, the threshold map, and the remembered per-band terms for these labels. */
     private static final class LabelTerms {
@@ -44,17 +58,17 @@ final class LambdaPnnReference implements Reference {
     private record BandTerms(double[][] band, double[][] degraded, double structural) {}
 
     LambdaPnnReference(double[] gains, int ratio, double alpha, double beta, double gamma, boolean round) {
-        this(gains, ratio, alpha, beta, gamma, round, LambdaPnnLoss.MTF_TOOLBOX);
+        this(gains, ratio, alpha, beta, gamma, round, Mtf.TOOLBOX);
     }
 
-    LambdaPnnReference(double[] gains, int ratio, double alpha, double beta, double gamma, boolean round, String mtf) {
+    LambdaPnnReference(double[] gains, int ratio, double alpha, double beta, double gamma, boolean round, Mtf mtf) {
         this.gains = gains.clone();
         this.ratio = ratio;
         this.alpha = alpha;
         this.beta = beta;
         this.gamma = gamma;
         this.round = round;
-        this.toolbox = LambdaPnnLoss.MTF_TOOLBOX.equals(mtf);
+        this.toolbox = mtf == Mtf.TOOLBOX;
     }
 
     @Override
@@ -202,7 +216,7 @@ final class LambdaPnnReference implements Reference {
     }
 
     private LabelTerms labelTerms(Sample s) {
-        return labelTerms.computeIfAbsent(s.label(0), key -> {
+        return labelTerms.computeIfAbsent(new LabelKey(s.label(0), s.label(1), s.label(2)), key -> {
             LabelTerms l = new LabelTerms();
             l.pan = image(s.label(0));
             l.ms = image(s.label(1));
