@@ -81,7 +81,7 @@ class KotlinCallersTest {
 
     @Test
     fun wordsStayForTheRegistryAndReadCaseInsensitively() {
-        val byWord = TripletMarginLoss.builder().optMining("HARD").optReduction(Reduction.SUM).build()
+        val byWord = TripletMarginLoss.builder().optMining("HARD").optReduction(Reduction.MEAN).build()
         val fromRegistry: BaseLoss = Losses.create("triplet-margin", mapOf("mining" to "hard", "margin" to 0.1))
         assertEquals(byWord.name, fromRegistry.name)
         assertEquals("per-query", MannWhitneyLoss.Pairing.PER_QUERY.key())
