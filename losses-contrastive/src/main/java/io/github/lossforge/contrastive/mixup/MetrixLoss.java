@@ -206,11 +206,9 @@ public final class MetrixLoss extends BaseLoss {
                 .requireClassIndices(n).array().toType(DataType.INT64, false);
         Slot lambdaSlot = in.floatLabel(3, "mix weight").requireRank("(M)", 1).requireSameBatch(mixed);
         NDArray lambda = lambdaSlot.array();
-        double lo = lambda.min().toType(DataType.FLOAT64, false).getDouble();
-        double hi = lambda.max().toType(DataType.FLOAT64, false).getDouble();
-        if (lo < 0 || hi > 1) {
-            throw lambdaSlot.fail("holds " + (lo < 0 ? lo : hi) + ", expected mix weights in [0, 1]");
-        }
+        lambdaSlot.requireValues(l -> new NDArray[] {l.min(), l.max()},
+                v -> v[0] < 0 || v[1] > 1 ? "holds " + (v[0] < 0 ? v[0] : v[1]) + ", expected mix weights in [0, 1]"
+                        : null);
         NDArray y = classes.array().toType(DataType.INT64, false);
         NDArray x = PairMath.l2Normalize(clean.array());
         NDArray xm = PairMath.l2Normalize(mixed.array());

@@ -133,7 +133,7 @@ public final class NtXentLoss extends BaseLoss {
                 NDArray t = targets(logits, views, from, to - from);
                 return new BlockedSimilarity.RowBlock(
                         PairMath.softTargetCrossEntropy(logits, v, t),
-                        PairMath.softTargetCrossEntropyGradient(logits, v, t));
+                        () -> PairMath.softTargetCrossEntropyGradient(logits, v, t));
             });
         }
         NDArray first = perView.get(new NDIndex("0:" + n));
