@@ -40,9 +40,9 @@ def env():
     return e
 
 
-def run_java(cp, ids, a):
+def run_java(cp, ids, a, checks):
     cmd = ["java", "-Xmx4g", "-Dai.djl.offline=true", "-Dai.djl.pytorch.num_threads=1",
-           "-Dai.djl.pytorch.num_interop_threads=1", "-Dlossforge.checks=" + a.checks, "-cp", cp,
+           "-Dai.djl.pytorch.num_interop_threads=1", "-Dlossforge.checks=" + checks, "-cp", cp,
            "io.github.lossforge.benchmarks.EagerComparison", "--warmup", str(a.warmup),
            "--iterations", str(a.iterations)] + ids
     return parse(subprocess.run(cmd, env=env(), capture_output=True, text=True, check=True).stdout, "LOSSFORGE")
@@ -75,55 +75,68 @@ def main():
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--warmup", type=int, default=3)
     ap.add_argument("--iterations", type=int, default=10)
-    ap.add_argument("--checks", default="full")
+    ap.add_argument("--checks", default="full,shapes",
+                    help="comma-separated lossforge.checks levels, each timed on the LossForge side")
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results"))
     ap.add_argument("--name", default="eager")
+    ap.add_argument("--classpath", help="the LossForge side's class path (default: this checkout's modules)")
     ap.add_argument("ids", nargs="*")
     a = ap.parse_args()
     sys.path.insert(0, str(HERE))
     import losses  # noqa: E402  (the id list)
     ids = a.ids or list(losses.LOSSES)
-    cp = classpath()
+    cp = a.classpath or classpath()
     start_load = loadavg()
-    java, torch_ms = {i: [] for i in ids}, {i: [] for i in ids}
+    levels = a.checks.split(",")
+    java = {lv: {i: [] for i in ids} for lv in levels}
+    torch_ms = {i: [] for i in ids}
     for r in range(a.rounds):
-        sides = [("java", lambda: run_java(cp, ids, a)), ("python", lambda: run_python(ids, a))]
+        sides = [(lv, (lambda lv=lv: run_java(cp, ids, a, lv))) for lv in levels]
+        sides.append(("python", lambda: run_python(ids, a)))
         for name, run in (sides if r % 2 == 0 else sides[::-1]):
             t = run()
             for i in ids:
-                (java if name == "java" else torch_ms)[i].append(t[i])
+                (torch_ms[i] if name == "python" else java[name][i]).append(t[i])
         print(f"round {r + 1}/{a.rounds} done, load {loadavg()}", file=sys.stderr, flush=True)
     rows = []
     for i in ids:
-        ratios = [j / p for j, p in zip(java[i], torch_ms[i])]
-        rows.append({"id": i, "lossforgeMs": statistics.median(java[i]), "pytorchMs": statistics.median(torch_ms[i]),
-                     "ratio": statistics.median(ratios), "ratioMin": min(ratios), "ratioMax": max(ratios)})
-    rows.sort(key=lambda x: -x["ratio"])
+        row = {"id": i, "pytorchMs": statistics.median(torch_ms[i])}
+        for lv in levels:
+            ratios = [j / p for j, p in zip(java[lv][i], torch_ms[i])]
+            row[lv] = {"lossforgeMs": statistics.median(java[lv][i]), "ratio": statistics.median(ratios),
+                       "ratioMin": min(ratios), "ratioMax": max(ratios)}
+        rows.append(row)
+    rows.sort(key=lambda x: -x[levels[0]]["ratio"])
+    header = "| id | PyTorch ms | " + " | ".join(f"LossForge ms ({lv}) | ratio ({lv}) | range ({lv})" for lv in levels) + " |"
     md = ["# LossForge vs PyTorch eager, one thread each", "",
           "Forward + backward of the same formula at the same shapes (`EagerWorkloads` / `benchmarks/eager/losses.py`),"
           " float32, median of " + str(a.iterations) + " steps after " + str(a.warmup) + " warm-ups, per round;"
-          " LossForge and PyTorch run interleaved, " + str(a.rounds) + " rounds (alternating which goes first)."
-          " Ratio = LossForge / PyTorch (below 1: LossForge faster), the median over rounds, with the range of the"
-          " per-round ratios.", "",
+          " LossForge (once per `lossforge.checks` level) and PyTorch run interleaved, " + str(a.rounds)
+          + " rounds (alternating which goes first). Ratio = LossForge / PyTorch (below 1: LossForge faster), the"
+          " median over rounds, with the range of the per-round ratios. `full` includes the value checks (one host"
+          " read per call), `shapes` the formula alone, as PyTorch.", "",
           f"- date: {time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())}",
           f"- machine: {os.cpu_count()} cores, {platform.system()} {platform.machine()}; shared with other jobs",
           f"- load average at start: {start_load}; at end: {loadavg()}",
-          f"- LossForge: DJL 0.36, libtorch 2.7.1 (DJL's build), `lossforge.checks={a.checks}`, OMP_NUM_THREADS=1",
+          "- LossForge: DJL 0.36, libtorch 2.7.1 (DJL's build), OMP_NUM_THREADS=1",
           "- PyTorch: " + subprocess.run(["/usr/bin/python3", "-c", "import torch;print(torch.__version__)"],
                                          capture_output=True, text=True).stdout.strip()
-          + " (Debian python3-torch), torch.set_num_threads(1)", "",
-          "| id | LossForge ms | PyTorch ms | ratio | per-round range |", "|---|---:|---:|---:|---|"]
+          + " (Debian python3-torch, OpenBLAS), torch.set_num_threads(1)", "",
+          header, "|---|---:|" + "---:|---:|---|" * len(levels)]
     for x in rows:
-        md.append(f"| {x['id']} | {x['lossforgeMs']:.2f} | {x['pytorchMs']:.2f} | {x['ratio']:.2f}× |"
-                  f" {x['ratioMin']:.2f}–{x['ratioMax']:.2f} |")
-    ratios = [x["ratio"] for x in rows]
-    md += ["", f"Median ratio {statistics.median(ratios):.2f}×; {sum(r <= 1.0 for r in ratios)} of {len(ratios)}"
-           " ids at ≤ 1.00×."]
+        md.append(f"| {x['id']} | {x['pytorchMs']:.2f} | " + " | ".join(
+            f"{x[lv]['lossforgeMs']:.2f} | {x[lv]['ratio']:.2f}× | {x[lv]['ratioMin']:.2f}–{x[lv]['ratioMax']:.2f}"
+            for lv in levels) + " |")
+    md.append("")
+    for lv in levels:
+        ratios = [x[lv]["ratio"] for x in rows]
+        md.append(f"- `{lv}`: median ratio {statistics.median(ratios):.2f}×; {sum(r <= 1.0 for r in ratios)} of"
+                  f" {len(ratios)} ids at ≤ 1.00×.")
     text = "\n".join(md) + "\n"
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
     (out / (a.name + ".md")).write_text(text)
-    (out / (a.name + ".json")).write_text(json.dumps({"checks": a.checks, "rounds": a.rounds, "results": rows},
+    (out / (a.name + ".json")).write_text(json.dumps({"checks": levels, "rounds": a.rounds, "results": rows},
                                                    indent=2) + "\n")
     print(text)
 

@@ -299,16 +299,17 @@ def dco(g):
 
 # ---- diffusion (K=4 maps of 64x64; bacon 32x32 with self-attention) ------------------------------------
 
+def segregation(a):
+    k, total = a.shape[0], 0
+    for m in range(k):
+        for n in range(m + 1, k):
+            total = total + torch.minimum(a[m], a[n]).sum() / ((a[m] + a[n]).sum() + 1e-8)
+    return total
+
+
 def astar_segregation(g):
     a = uniform(g, 0, 1, 4, 64, 64)
-
-    def f():
-        k, total = a.shape[0], 0
-        for m in range(k):
-            for n in range(m + 1, k):
-                total = total + torch.minimum(a[m], a[n]).sum() / ((a[m] + a[n]).sum() + 1e-8)
-        return total
-    return [a], f
+    return [a], lambda: segregation(a)
 
 
 def astar(g):
@@ -316,12 +317,8 @@ def astar(g):
     b = (torch.rand(4, 64, 64, generator=g) > 0.5).to(DT)
 
     def f():
-        k, total = a.shape[0], 0
-        for m in range(k):
-            for n in range(m + 1, k):
-                total = total + torch.minimum(a[m], a[n]).sum() / ((a[m] + a[n]).sum() + 1e-8)
         ret = (1 - torch.minimum(a, b).sum((1, 2)) / ((a + b).sum((1, 2)) + 1e-8)).sum()
-        return total + ret
+        return segregation(a) + ret
     return [a], f
 
 

@@ -83,7 +83,13 @@ public final class LossesProbe {
         return t[iterations / 2];
     }
 
-    private static void step(BaseLoss loss, NDList[] inputs) {
+    /**
+     * One forward + backward step; the value and the gradients are closed.
+     *
+     * @param loss the loss
+     * @param inputs {labels, predictions}, predictions requiring a gradient
+     */
+    static void step(BaseLoss loss, NDList[] inputs) {
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             NDArray value = loss.evaluate(inputs[0], inputs[1]);
             gc.backward(value);
