@@ -123,8 +123,8 @@ public final class PairMath {
      * @return (rows, columns) boolean
      */
     public static NDArray diagonal(NDArray like, long from, long rows, long columns) {
-        NDArray r = like.getManager().arange(from, from + rows).toType(DataType.INT64, false).reshape(-1, 1);
-        NDArray c = like.getManager().arange(0, columns).toType(DataType.INT64, false).reshape(1, -1);
+        NDArray r = Numerics.range(like, from, from + rows).reshape(-1, 1);
+        NDArray c = Numerics.range(like, 0, columns).reshape(1, -1);
         return r.eq(c);
     }
 

@@ -67,6 +67,19 @@ public final class Numerics {
     }
 
     /**
+     * The int64 indices {@code from, …, to − 1} on {@code like}'s device (an array's manager may sit
+     * on another device than the array).
+     *
+     * @param like the array whose device and manager the indices take
+     * @param from the first index
+     * @param to one past the last index
+     * @return (to − from) int64 indices
+     */
+    public static NDArray range(NDArray like, long from, long to) {
+        return like.getManager().arange((float) from, (float) to, 1f, DataType.INT64, like.getDevice());
+    }
+
+    /**
      * Picks one entry per row: {@code x[i, index_i]}.
      *
      * @param x (N, C) values

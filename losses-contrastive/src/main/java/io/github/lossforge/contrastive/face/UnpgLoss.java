@@ -139,7 +139,7 @@ public final class UnpgLoss extends BaseLoss {
      */
     private NDArray keptNegatives(NDArray pairs, NDArray classes) {
         long n = pairs.getShape().get(0);
-        NDArray ids = pairs.getManager().arange(0f, (float) n, 1f, DataType.INT64, pairs.getDevice());
+        NDArray ids = Numerics.range(pairs, 0, n);
         NDArray upper = ids.reshape(-1, 1).lt(ids.reshape(1, -1));
         NDArray negatives = upper.logicalAnd(PairMath.sameLabel(classes, classes).logicalNot());
         NDArray detached = pairs.stopGradient().toType(DataType.FLOAT64, false);

@@ -7,6 +7,7 @@ import io.github.lossforge.contrastive.pairs.MultiSimilarityLoss;
 import io.github.lossforge.core.BaseLoss;
 import io.github.lossforge.core.LossInfo;
 import io.github.lossforge.core.LossInputs;
+import io.github.lossforge.core.Numerics;
 import io.github.lossforge.core.ParamSpec;
 import io.github.lossforge.core.Scalar;
 import io.github.lossforge.core.Slot;
@@ -218,7 +219,7 @@ public final class MetrixLoss extends BaseLoss {
             long c = proxies.size(0);
             classes.requireClassIndices(c);
             NDArray p = PairMath.l2Normalize(proxies.array());
-            NDArray ids = y.getManager().arange(0, (int) c).toType(DataType.INT64, false);
+            NDArray ids = Numerics.range(y, 0, c);
             NDArray cleanWeights = PairMath.sameLabel(ids, y).toType(x.getDataType(), false);
             NDArray mixedWeights = softWeights(ids, y.get(a), y.get(b), lambda);
             NDArray cleanTerm = proxyAnchor(PairMath.dotMatrix(p, x), cleanWeights);

@@ -2,7 +2,6 @@ package io.github.lossforge.contrastive.selfsupervised;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.DataType;
 import io.github.lossforge.contrastive.BlockedSimilarity;
 import io.github.lossforge.contrastive.PairMath;
 import io.github.lossforge.core.BaseLoss;
@@ -185,7 +184,7 @@ public final class InfoNceLoss extends BaseLoss {
         NDArray logits = PairMath.dotMatrix(q, k).mul(scale);
         if (labelSmoothing == 0) {
             // one-hot targets: −log softmax at the positives, gathered (no (N, M) target matrix)
-            NDArray positives = q.getManager().arange(0f, (float) n, 1f, DataType.INT64, q.getDevice());
+            NDArray positives = Numerics.range(q, 0, n);
             NDArray rowValues = Numerics.logProbabilityOf(logits, positives).neg();
             if (!symmetric) {
                 return rowValues;

@@ -300,7 +300,7 @@ public final class HybridMultiLabelLoss extends BaseLoss {
         NDArray similar = y.matMul(y.transpose()).gt(0).toType(distance.getDataType(), false);
         NDArray hinge = Scalar.max(distance.neg().add(Scalar.of(distance, margin)), 0);
         NDArray pairLoss = similar.mul(distance.square()).add(similar.neg().add(1).mul(hinge.square()));
-        NDArray offDiagonal = embeddings.getManager().eye((int) n, (int) n, 0, distance.getDataType()).neg().add(1);
+        NDArray offDiagonal = embeddings.getManager().eye((int) n, (int) n, 0, distance.getDataType(), distance.getDevice()).neg().add(1);
         return Scalar.div(pairLoss.mul(offDiagonal).sum(), (double) n * (n - 1));
     }
 

@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.github.lossforge.core.Numerics;
 import io.github.lossforge.core.Scalar;
 
 /**
@@ -261,7 +262,7 @@ public final class BlockedLinearCrossEntropy implements LinearCrossEntropyKernel
         // where each target sits in the visiting order of the vocabulary
         NDArray targetPosition = order == null ? p.targets() : order.argSort().get(new NDIndex("{}", p.targets()));
         NDArray oneMinusEps = Scalar.of(e, 1 - eps);
-        NDArray rowIds = e.getManager().arange(0f, (float) e.getShape().get(0), 1f, DataType.INT64, e.getDevice());
+        NDArray rowIds = Numerics.range(e, 0, e.getShape().get(0));
         boolean filter = o.filterEps() > 0 && !e.getDevice().isGpu();
         for (long v0 = 0; v0 < blocks.v; v0 += blocks.size) {
             long v1 = Math.min(blocks.v, v0 + blocks.size);

@@ -285,10 +285,10 @@ public final class CutCrossEntropyLoss extends BaseLoss {
         }
         NDManager manager = target.getManager();
         if (rank == 2) {
-            NDArray tail = manager.full(new Shape(shift), ignoreIndex, DataType.INT64);
+            NDArray tail = manager.full(new Shape(shift), ignoreIndex, DataType.INT64, target.getDevice());
             return NDArrays.concat(new NDList(target.get(new NDIndex("{}:", shift)), tail), 0);
         }
-        NDArray tail = manager.full(new Shape(target.getShape().get(0), shift), ignoreIndex, DataType.INT64);
+        NDArray tail = manager.full(new Shape(target.getShape().get(0), shift), ignoreIndex, DataType.INT64, target.getDevice());
         return NDArrays.concat(new NDList(target.get(new NDIndex(":, {}:", shift)), tail), 1);
     }
 
