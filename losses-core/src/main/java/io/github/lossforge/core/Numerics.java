@@ -119,7 +119,7 @@ public final class Numerics {
         NDArray us = xs.add(one);
         NDArray d = us.sub(one);
         // where u rounds to 1 the quotient is 0/0, but that branch is not selected (and has no gradient)
-        NDArray value = NDArrays.where(d.neq(0), us.log().mul(xs).div(d), xs);
+        NDArray value = NDArrays.where(d.neq(Scalar.of(d, 0)), us.log().mul(xs).div(d), xs);
         NDArray logU = Scalar.max(x.add(one), LOG1P_FLOOR).log();
         return value.add(logU.sub(logU.stopGradient()));
     }
@@ -151,8 +151,8 @@ public final class Numerics {
         NDArray us = xs.exp();
         NDArray d = us.sub(one);
         // where u rounds to 1 the quotient is 0/0, but that branch is not selected (and has no gradient)
-        NDArray kahan = NDArrays.where(d.neq(0), d.mul(xs).div(us.log()), xs);
-        NDArray value = NDArrays.where(xs.abs().lt(SMALL), kahan, d);
+        NDArray kahan = NDArrays.where(d.neq(Scalar.of(d, 0)), d.mul(xs).div(us.log()), xs);
+        NDArray value = NDArrays.where(xs.abs().lt(Scalar.of(xs, SMALL)), kahan, d);
         NDArray u = x.exp();
         return value.add(u.sub(us));
     }

@@ -170,10 +170,13 @@ public final class Scalar {
      * @return the clamped array
      */
     public static NDArray clamp(NDArray x, double lo, double hi) {
-        // two selections against 0-d constants (broadcast by torch.where as the "other" operand): no
-        // bound-sized copies; "not above" rather than "at most" keeps NaN as NaN, as torch.clamp does
-        NDArray belowHi = NDArrays.where(x.gt(hi).logicalNot(), x, of(x, hi));
-        return NDArrays.where(belowHi.lt(lo).logicalNot(), belowHi, of(x, lo));
+        // two selections against cached 0-d constants (broadcast by torch.where as the "other" operand,
+        // and compared against as arrays: a Number argument would make a Java-backed scalar per call);
+        // "not above" rather than "at most" keeps NaN as NaN, as torch.clamp does
+        NDArray hiConstant = of(x, hi);
+        NDArray loConstant = of(x, lo);
+        NDArray belowHi = NDArrays.where(x.gt(hiConstant).logicalNot(), x, hiConstant);
+        return NDArrays.where(belowHi.lt(loConstant).logicalNot(), belowHi, loConstant);
     }
 
     /** A cached constant's identity: the value's bits, its dtype and device. */

@@ -149,7 +149,7 @@ public final class DirectCoverageLoss extends BaseLoss {
         if (n == 1) {
             return logP.neg();
         }
-        return LogSpace.negLog1mexpNeg(LogSpace.logNegLog1mp(logP).add(Math.log(n)));
+        return LogSpace.negLog1mexpNeg(LogSpace.logNegLog1mp(logP).add(Scalar.of(logP, Math.log(n))));
     }
 
     /**
