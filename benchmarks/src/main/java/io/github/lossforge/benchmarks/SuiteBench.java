@@ -23,7 +23,10 @@ import java.util.Map;
  *   <li>{@value #TOPOLOGY}: {@code betti-matching} on a 256×256 image against Dice on the same image,
  *       on one libtorch thread ({@link TopologyTimingBenchmark});
  *   <li>{@value #DIFFUSION}: the fused CPU kernels of {@code astar} and {@code bacon} against their
- *       autograd composition at K=8 maps of 64×64 ({@link FusedKernelBenchmark}).
+ *       autograd composition at K=8 maps of 64×64 ({@link FusedKernelBenchmark});
+ *   <li>{@value #LOSSES}: every id with a workload in {@link EagerWorkloads} at its realistic shape,
+ *       forward + backward time with {@code checks=full} against {@code checks=shapes}, and the peak
+ *       memory of one step against the bytes of its inputs, on one libtorch thread ({@link LossesProbe}).
  * </ul>
  *
  * Every figure is a ratio against a baseline measured in the same run.
@@ -42,8 +45,11 @@ public final class SuiteBench {
     /** The diffusion suite. */
     public static final String DIFFUSION = "diffusion-fused";
 
+    /** The per-loss suite. */
+    public static final String LOSSES = "losses";
+
     /** The suites, in the order {@code all} runs them. */
-    public static final List<String> SUITES = List.of(CONTRASTIVE, TOPOLOGY, DIFFUSION);
+    public static final List<String> SUITES = List.of(CONTRASTIVE, TOPOLOGY, DIFFUSION, LOSSES);
 
     private static final double MIB = 1024.0 * 1024.0;
 
@@ -124,6 +130,7 @@ public final class SuiteBench {
             case CONTRASTIVE -> contrastive(s, log);
             case TOPOLOGY -> topology(s, log);
             case DIFFUSION -> diffusion(s, log);
+            case LOSSES -> losses(s, log);
             default -> throw new IllegalArgumentException("unknown suite '" + suite + "', expected one of " + SUITES);
         };
         report.setting("load average at end", loadAverage());
@@ -247,6 +254,37 @@ public final class SuiteBench {
             report.add(new Comparison(p[1], "fused kernel", "autograd composition", "fwd+bwd time", "ms",
                     get(t, p[0] + "Fused", "maps=8,size=64"), get(t, p[0] + "Composition", "maps=8,size=64")));
         }
+        return report;
+    }
+
+    private static SuiteReport losses(Settings s, PrintWriter log) throws IOException, InterruptedException {
+        SuiteReport report = new SuiteReport(LOSSES, "Every loss: time and memory of one step",
+                "Per registry id with a workload (`EagerWorkloads`, the shapes of the PyTorch eager comparison in"
+                        + " `benchmarks/eager/`), in one JVM (`LossesProbe`) on one libtorch thread: the median of "
+                        + Math.max(1, s.iterations) + " forward + backward steps with `checks=full` against the same"
+                        + " steps with `checks=shapes` (the cost of the value checks, at most one host read per"
+                        + " call), and the peak RSS growth of one step (gradients included) against the bytes of the"
+                        + " step's inputs (how much a step allocates per input byte).");
+        common(report, s, false);
+        report.setting("libtorch threads", "1");
+        List<String> args = new ArrayList<>(List.of("--iterations", Integer.toString(Math.max(1, s.iterations))));
+        Map<String, String[]> rows = new java.util.LinkedHashMap<>();
+        for (String line : ChildJvm.run(1, LossesProbe.class, args, true, log)) {
+            if (line.startsWith(LossesProbe.PREFIX)) {
+                String[] p = line.substring(LossesProbe.PREFIX.length()).trim().split(" ");
+                rows.put(p[0], p);
+            }
+        }
+        for (String[] p : rows.values()) {
+            report.add(new Comparison(p[0], "checks=full (" + p[3] + " host read)", "checks=shapes", "fwd+bwd time",
+                    "ms", Double.parseDouble(p[1]), Double.parseDouble(p[2])));
+            report.add(new Comparison(p[0], "fwd+bwd peak RSS growth", "input bytes", "memory", "MiB",
+                    Long.parseLong(p[4]) / MIB, Long.parseLong(p[5]) / MIB));
+        }
+        List<String> missing = new ArrayList<>(io.github.lossforge.core.Losses.ids());
+        missing.removeAll(rows.keySet());
+        report.note(rows.size() + " of " + (rows.size() + missing.size()) + " registered ids have a workload; not yet"
+                + " measured (no workload): " + String.join(", ", missing) + ".");
         return report;
     }
 

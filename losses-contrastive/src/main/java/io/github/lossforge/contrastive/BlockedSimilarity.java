@@ -7,6 +7,9 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import io.github.lossforge.core.Reduction;
 import io.github.lossforge.core.Scalar;
+import io.github.lossforge.core.engine.PtEngineAdapter;
+
+import java.util.function.Supplier;
 
 /**
  * Row-blocked evaluation of a loss defined on a similarity matrix \( L = s \cdot A B^\top \) that
@@ -56,9 +59,10 @@ public final class BlockedSimilarity {
      * block's logits, computed without autograd.
      *
      * @param values (b) per-row values
-     * @param logitGradient (b, C) \( \partial(\sum \ell)/\partial L \) for the block's rows
+     * @param logitGradient computes (b, C) \( \partial(\sum \ell)/\partial L \) for the block's rows;
+     *     called only when autograd is recording
      */
-    public record RowBlock(NDArray values, NDArray logitGradient) {}
+    public record RowBlock(NDArray values, Supplier<NDArray> logitGradient) {}
 
     /** A loss evaluated on a block of rows of the logit matrix. */
     @FunctionalInterface
@@ -90,6 +94,9 @@ public final class BlockedSimilarity {
         NDArray b = columns.stopGradient();
         NDArray s = scale.stopGradient();
         long r = a.getShape().get(0);
+        if (!PtEngineAdapter.isGradientRecording(rows)) {
+            return valuesOnly(a, b, s, chunk, loss);
+        }
         NDArray columnGradient = b.zerosLike();
         NDArray scaleGradient = s.zerosLike();
         NDList values = new NDList();
@@ -103,7 +110,7 @@ public final class BlockedSimilarity {
                 NDArray aBlock = a.get(new NDIndex(from + ":" + to));
                 NDArray dots = PairMath.dotMatrix(aBlock, b);
                 RowBlock out = loss.evaluate(from, to, dots.mul(s));
-                NDArray g = out.logitGradient();
+                NDArray g = out.logitGradient().get();
                 blockValues = out.values();
                 blockRowGradient = g.matMul(b).mul(s);
                 columnGradient.addi(g.transpose().matMul(aBlock).mul(s));
@@ -122,6 +129,25 @@ public final class BlockedSimilarity {
                 .add(scale.mul(scaleGradient).sum());
         NDArray zeroWithGradient = surrogate.sub(surrogate.stopGradient());
         return value.add(Scalar.div(zeroWithGradient, r));
+    }
+
+    /** {@link #rowValues} without the gradient (autograd is not recording): the values, block by block. */
+    private static NDArray valuesOnly(NDArray a, NDArray b, NDArray s, long chunk, RowBlockLoss loss) {
+        long r = a.getShape().get(0);
+        NDList values = new NDList();
+        for (long from = 0; from < r; from += chunk) {
+            long to = Math.min(r, from + chunk);
+            NDArray blockValues;
+            try (NDScope block = new NDScope()) {
+                block.suppressNotUsedWarning();
+                NDArray dots = PairMath.dotMatrix(a.get(new NDIndex(from + ":" + to)), b);
+                blockValues = loss.evaluate(from, to, dots.mul(s)).values();
+                NDScope.unregister(blockValues);
+            }
+            NDScope.register(blockValues);
+            values.add(blockValues);
+        }
+        return values.size() == 1 ? values.head() : NDArrays.concat(values);
     }
 
     /**

@@ -3,6 +3,7 @@ package io.github.lossforge.contrastive;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.types.DataType;
+import io.github.lossforge.core.Numerics;
 import io.github.lossforge.core.Scalar;
 
 /**
@@ -49,7 +50,7 @@ public final class Mining {
         NDArray v = largest ? values.stopGradient() : values.stopGradient().neg();
         NDArray floor = Scalar.of(v, Double.NEGATIVE_INFINITY).broadcast(v.getShape());
         NDArray index = NDArrays.where(valid, v, floor).argMax(1).toType(DataType.INT64, false);
-        NDArray columns = values.getManager().arange(0, values.getShape().get(1)).toType(DataType.INT64, false);
+        NDArray columns = Numerics.range(values, 0, values.getShape().get(1));
         NDArray selected = index.reshape(-1, 1).eq(columns.reshape(1, -1));
         return selected.logicalAnd(PairMath.anyPerRow(valid).reshape(-1, 1));
     }

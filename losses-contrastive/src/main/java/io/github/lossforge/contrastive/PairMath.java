@@ -125,8 +125,8 @@ public final class PairMath {
      * @return (rows, columns) boolean
      */
     public static NDArray diagonal(NDArray like, long from, long rows, long columns) {
-        NDArray r = like.getManager().arange(from, from + rows).toType(DataType.INT64, false).reshape(-1, 1);
-        NDArray c = like.getManager().arange(0, columns).toType(DataType.INT64, false).reshape(1, -1);
+        NDArray r = Numerics.range(like, from, from + rows).reshape(-1, 1);
+        NDArray c = Numerics.range(like, 0, columns).reshape(1, -1);
         return r.eq(c);
     }
 
@@ -181,15 +181,21 @@ public final class PairMath {
      * @return (R) values
      */
     public static NDArray maskedLogSumExp(NDArray x, NDArray valid, boolean addOne) {
-        NDArray shift = rowShift(x, valid, addOne);
-        NDArray validFloat = valid.toType(x.getDataType(), false);
-        NDArray shifted = NDArrays.where(valid, x, shift.broadcast(x.getShape())).sub(shift);
-        NDArray sum = shifted.exp().mul(validFloat).sum(new int[] {1});
+        // two (R, C) temporaries: where(valid, x, −∞) shifted in place (autograd allows it after a
+        // where), then its exp, in which e^−∞ = 0 drops the invalid entries without a float mask
+        NDArray masked = NDArrays.where(valid, x, Scalar.of(x, Double.NEGATIVE_INFINITY));
+        NDArray rowMax = masked.stopGradient().max(new int[] {1}, true);
+        NDArray any = rowMax.gt(Double.NEGATIVE_INFINITY);
+        NDArray shift = NDArrays.where(any, rowMax, rowMax.zerosLike());
+        if (addOne) {
+            shift = Scalar.max(shift, 0);
+        }
+        NDArray sum = masked.subi(shift).exp().sum(new int[] {1});
         NDArray rowShift = shift.reshape(-1);
         if (addOne) {
             sum = sum.add(rowShift.neg().exp());
         } else {
-            sum = NDArrays.where(anyPerRow(valid), sum, sum.onesLike());
+            sum = NDArrays.where(any.reshape(-1), sum, sum.onesLike());
         }
         return sum.log().add(rowShift);
     }
@@ -283,18 +289,5 @@ public final class PairMath {
      */
     public static NDArray maskedMin(NDArray x, NDArray valid, double empty) {
         return maskedMax(x.neg(), valid, -empty).neg();
-    }
-
-    /**
-     * The max-shift of {@link #maskedLogSumExp}: the row maximum over valid entries (0 for an empty
-     * row; at least 0 with {@code addOne}), detached.
-     */
-    private static NDArray rowShift(NDArray x, NDArray valid, boolean addOne) {
-        NDArray detached = x.stopGradient();
-        NDArray floor = detached.min().broadcast(x.getShape());
-        NDArray max = NDArrays.where(valid, detached, floor).max(new int[] {1}, true);
-        NDArray any = anyPerRow(valid).reshape(-1, 1);
-        NDArray shift = NDArrays.where(any, max, max.zerosLike());
-        return addOne ? Scalar.max(shift, 0) : shift;
     }
 }

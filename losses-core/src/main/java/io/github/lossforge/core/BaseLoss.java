@@ -30,6 +30,17 @@ import java.util.Deque;
  *
  * <p>A batch-level loss produces one value per batch, so it has nothing to sum or to list per
  * sample: it takes only {@code mean}, and {@code sum} and {@code none} are refused when it is built.
+ *
+ * <h2>Checks and speed</h2>
+ * Shape, rank, dtype and device checks read metadata only and always run; all inputs of one call
+ * must be on one device ({@link IllegalArgumentException} naming the slots otherwise), and arrays a
+ * loss creates are made on that device. Value checks (finiteness, class ranges, masks, probability
+ * ranges) follow the {@link Checks} policy, set by {@code -Dlossforge.checks=full|shapes} or {@link
+ * Checks#setLevel}: with {@code full} (the default on the CPU) they are computed on the device and
+ * read together in <b>at most one host synchronisation per {@code evaluate}</b>, at the end of the
+ * call; with {@code shapes} (the default on a GPU) they are skipped and {@code evaluate} never waits
+ * for the device, except in the few losses whose algorithm is host-side by nature (their javadoc
+ * says so).
  */
 public abstract class BaseLoss extends Loss {
 
@@ -100,12 +111,37 @@ public abstract class BaseLoss extends Loss {
         NDArray result;
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
-            NDArray values = compute(new LossInputs(id, labels, predictions));
+            LossInputs inputs = new LossInputs(id, labels, predictions);
+            NDArray values = computeChecked(inputs);
             result = perSample ? reduce(values) : values;
             NDScope.unregister(result);
         }
         remember(labels, predictions, result);
         return result;
+    }
+
+    /**
+     * Runs {@link #compute} and then the deferred value checks (one host read). When the computation
+     * fails first (a class index out of range reaching a gather, say), the checks are read before the
+     * failure is rethrown, so the caller sees the clear message of the bad input.
+     */
+    private NDArray computeChecked(LossInputs inputs) {
+        NDArray values;
+        try {
+            values = compute(inputs);
+        } catch (RuntimeException failure) {
+            try {
+                inputs.verifyValues();
+            } catch (IllegalArgumentException bad) {
+                bad.addSuppressed(failure);
+                throw bad;
+            } catch (RuntimeException ignored) {
+                failure.addSuppressed(ignored);
+            }
+            throw failure;
+        }
+        inputs.verifyValues();
+        return values;
     }
 
     /**

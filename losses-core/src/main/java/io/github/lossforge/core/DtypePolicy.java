@@ -66,7 +66,7 @@ public final class DtypePolicy {
         }
         long[] ones = new long[array.getShape().dimension()];
         java.util.Arrays.fill(ones, 1L);
-        return array.add(array.getManager().zeros(new Shape(ones), DataType.FLOAT32));
+        return array.add(array.getManager().zeros(new Shape(ones), DataType.FLOAT32, array.getDevice()));
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.github.lossforge.core;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
@@ -9,13 +10,17 @@ import org.jspecify.annotations.Nullable;
 /**
  * The labels and predictions of one {@code evaluate} call, handed out slot by slot with the dtype
  * policy applied: a prediction slot is checked (floating, finite, non-empty batch) and widened from
- * float16 to float32; every floating prediction must share one compute dtype.
+ * float16 to float32; every floating prediction must share one compute dtype. Every array of the
+ * call must sit on one device. Value checks follow the {@link Checks} policy and are read once, by
+ * {@link BaseLoss}, through {@link #verifyValues()}.
  */
 public final class LossInputs {
 
     private final String lossId;
     private final NDList labels;
     private final NDList predictions;
+    private final Device device;
+    private final ValueChecks checks;
     private @Nullable DataType computeType;
     private @Nullable String computeTypeSlot;
 
@@ -26,6 +31,50 @@ public final class LossInputs {
         this.lossId = lossId;
         this.labels = labels;
         this.predictions = predictions;
+        this.device = commonDevice();
+        this.checks = new ValueChecks(Checks.level(device));
+    }
+
+    /** The one device of every input; a mix is rejected naming the slots (metadata only, no sync). */
+    private Device commonDevice() {
+        Device common = null;
+        String first = null;
+        for (int side = 0; side < 2; side++) {
+            NDList list = side == 0 ? predictions : labels;
+            String name = side == 0 ? "predictions" : "labels";
+            for (int i = 0; i < list.size(); i++) {
+                Device d = list.get(i).getDevice();
+                if (common == null) {
+                    common = d;
+                    first = name + "[" + i + "]";
+                } else if (!common.equals(d)) {
+                    throw new IllegalArgumentException(
+                            lossId + ": " + name + "[" + i + "] is on " + d + " but " + first + " is on " + common
+                                    + ", expected every input of one call on one device");
+                }
+            }
+        }
+        return common;
+    }
+
+    /**
+     * The device every input of this call sits on; arrays a loss creates belong there.
+     *
+     * @return the device, or null for a call without arrays
+     */
+    public Device device() {
+        return device;
+    }
+
+    /**
+     * Reads the pending value checks now, in one host read, and throws for the first that fails.
+     * {@link BaseLoss} calls it at the end of {@code evaluate}; a loss calls it itself only before a
+     * step that reads the host anyway (so bad values are reported before a host algorithm sees them).
+     *
+     * @throws IllegalArgumentException naming the slot of the first failed check
+     */
+    public void verifyValues() {
+        checks.verify();
     }
 
     /**
@@ -61,7 +110,7 @@ public final class LossInputs {
      */
     public Slot prediction(int index, String role) {
         requireIndex("predictions", predictions.size(), index, role);
-        Slot raw = new Slot(lossId, "predictions", index, role, predictions.get(index));
+        Slot raw = new Slot(lossId, "predictions", index, role, predictions.get(index), checks);
         raw.requireFloating().requireNonEmpty().requireFinite();
         DataType type = DtypePolicy.computeType(raw.array().getDataType());
         if (computeType == null) {
@@ -72,7 +121,7 @@ public final class LossInputs {
                     "is " + raw.array().getDataType() + ", expected the compute dtype " + computeType
                             + " of the other prediction slots (set by " + computeTypeSlot + ")");
         }
-        return new Slot(lossId, "predictions", index, role, DtypePolicy.widen(raw.array()));
+        return new Slot(lossId, "predictions", index, role, DtypePolicy.widen(raw.array()), checks);
     }
 
     /**
@@ -105,7 +154,7 @@ public final class LossInputs {
      */
     public Slot label(int index, String role) {
         requireIndex("labels", labels.size(), index, role);
-        return new Slot(lossId, "labels", index, role, labels.get(index)).requireNotBfloat16();
+        return new Slot(lossId, "labels", index, role, labels.get(index), checks).requireNotBfloat16();
     }
 
     /**
@@ -120,7 +169,7 @@ public final class LossInputs {
         Slot raw = label(index, role);
         raw.requireFinite();
         DataType type = computeType == null ? DataType.FLOAT32 : computeType;
-        return new Slot(lossId, "labels", index, role, DtypePolicy.asLabel(raw.array(), type));
+        return new Slot(lossId, "labels", index, role, DtypePolicy.asLabel(raw.array(), type), checks);
     }
 
     /**

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.nn.Activation;
 
 /**
  * Numerically safe building blocks shared by every loss: each one stays finite (value and
@@ -20,8 +21,10 @@ public final class Numerics {
     /** Below this magnitude {@link #expm1} uses its small-argument form. */
     private static final double SMALL = 0.5;
 
+    /** log1p's derivative path takes log(max(1 + x, this)): finite at x = −1. */
+    private static final double LOG1P_FLOOR = 1e-30;
+
     /** Below this magnitude {@link #log1p} sums its series. */
-    private static final double LOG1P_SERIES = 0.1;
 
     private Numerics() {}
 
@@ -64,6 +67,19 @@ public final class Numerics {
     }
 
     /**
+     * The int64 indices {@code from, …, to − 1} on {@code like}'s device (an array's manager may sit
+     * on another device than the array).
+     *
+     * @param like the array whose device and manager the indices take
+     * @param from the first index
+     * @param to one past the last index
+     * @return (to − from) int64 indices
+     */
+    public static NDArray range(NDArray like, long from, long to) {
+        return like.getManager().arange((float) from, (float) to, 1f, DataType.INT64, like.getDevice());
+    }
+
+    /**
      * Picks one entry per row: {@code x[i, index_i]}.
      *
      * @param x (N, C) values
@@ -76,41 +92,36 @@ public final class Numerics {
     }
 
     /**
-     * Softplus {@code log(1 + e^x)} as {@code max(x, 0) + log1p(e^{−|x|})}: no overflow for large x,
-     * no loss of precision for very negative x.
+     * Softplus {@code log(1 + e^x)}: libtorch's own ({@code log1p(e^x)} below 20, x above), one
+     * native op with its exact derivatives of every order.
      *
      * @param x the input
      * @return softplus of x
      */
     public static NDArray softplus(NDArray x) {
-        return Scalar.max(x, 0).add(log1p(x.abs().neg().exp()));
+        return Activation.softPlus(x);
     }
 
     /**
-     * {@code log(1 + x)} for {@code x ≥ −1}, accurate when |x| is small. For |x| ≤ 0.1 it sums the
-     * series {@code 2·atanh(s) = 2(s + s³/3 + … + s¹⁵/15)} with {@code s = x / (2 + x)} (|s| ≤ 0.053,
-     * truncation below 1e-20 relative), elsewhere {@code log(1 + x)} is already accurate. Each branch
-     * sees an input clamped to its own range, so the unused branch never produces a non-finite
-     * gradient. (The PyTorch engine implements neither log1p nor atanh.)
+     * {@code log(1 + x)} for {@code x ≥ −1}, accurate when |x| is small (the PyTorch engine of DJL
+     * has no log1p). The value is Goldberg's \( \log(u)\,x/(u - 1) \) with \( u = 1 + x \) rounded
+     * (x itself where u rounds to 1), exact to a few ulps and computed without autograd; the
+     * derivatives (of every order) are those of {@code log(max(u, 1e-30))}, entering through a
+     * term that is exactly 0. About a third of the native calls of a series, and only three of them
+     * recorded for backward.
      *
      * @param x the input, {@code ≥ −1}
      * @return log1p(x)
      */
     public static NDArray log1p(NDArray x) {
-        NDArray s = Scalar.clamp(x, -LOG1P_SERIES, LOG1P_SERIES);
-        s = s.div(s.add(2));
-        NDArray s2 = s.square();
-        NDArray series = Scalar.mul(s2, 1.0 / 15);
-        for (int k = 13; k >= 3; k -= 2) {
-            series = series.add(1.0 / k).mul(s2);
-        }
-        NDArray smallForm = Scalar.mul(series.add(1).mul(s), 2);
-        NDArray largeForm = Scalar.max(x, LOG1P_SERIES).add(1).log();
-        NDArray negForm = Scalar.clamp(x, -1, -LOG1P_SERIES).add(1).log();
-        return NDArrays.where(
-                x.abs().lte(LOG1P_SERIES),
-                smallForm,
-                NDArrays.where(x.gt(LOG1P_SERIES), largeForm, negForm));
+        NDArray one = Scalar.of(x, 1);
+        NDArray xs = x.stopGradient();
+        NDArray us = xs.add(one);
+        NDArray d = us.sub(one);
+        // where u rounds to 1 the quotient is 0/0, but that branch is not selected (and has no gradient)
+        NDArray value = NDArrays.where(d.neq(Scalar.of(d, 0)), us.log().mul(xs).div(d), xs);
+        NDArray logU = Scalar.max(x.add(one), LOG1P_FLOOR).log();
+        return value.add(logU.sub(logU.stopGradient()));
     }
 
     /**
@@ -125,17 +136,25 @@ public final class Numerics {
     }
 
     /**
-     * {@code e^x − 1}, accurate when |x| is small: for |x| ≤ 0.5 it uses {@code 2t / (1 − t)} with
-     * {@code t = tanh(x/2)} (exact in real arithmetic, full relative precision near 0).
+     * {@code e^x − 1}, accurate when |x| is small. The value is Kahan's \( (u - 1)\,x / \log u \)
+     * with \( u = e^x \) rounded for |x| &lt; 0.5 (x where u rounds to 1), \( u - 1 \) elsewhere,
+     * computed without autograd; the derivatives (of every order) are those of {@code e^x}, entering
+     * through a term that is exactly 0. x must stay below the overflow of {@code exp} (about 88 in
+     * float32): use {@link #cappedExpm1} for unbounded inputs.
      *
      * @param x the input
      * @return expm1(x)
      */
     public static NDArray expm1(NDArray x) {
-        NDArray t = Scalar.div(Scalar.clamp(x, -SMALL, SMALL), 2).tanh();
-        NDArray smallForm = Scalar.mul(t, 2).div(t.neg().add(1));
-        NDArray largeForm = x.exp().sub(1);
-        return NDArrays.where(x.abs().lte(SMALL), smallForm, largeForm);
+        NDArray one = Scalar.of(x, 1);
+        NDArray xs = x.stopGradient();
+        NDArray us = xs.exp();
+        NDArray d = us.sub(one);
+        // where u rounds to 1 the quotient is 0/0, but that branch is not selected (and has no gradient)
+        NDArray kahan = NDArrays.where(d.neq(Scalar.of(d, 0)), d.mul(xs).div(us.log()), xs);
+        NDArray value = NDArrays.where(xs.abs().lt(Scalar.of(xs, SMALL)), kahan, d);
+        NDArray u = x.exp();
+        return value.add(u.sub(us));
     }
 
     /**

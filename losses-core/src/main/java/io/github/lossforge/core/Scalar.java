@@ -1,10 +1,16 @@
 package io.github.lossforge.core;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Arithmetic between arrays and Java numbers that is safe under autograd.
@@ -19,8 +25,19 @@ import ai.djl.ndarray.types.Shape;
  * {@code backward} gives gradients of 0 or 1e-310). Every constant made here is copied into memory
  * libtorch owns first. {@code add(Number)}, {@code sub(Number)} and comparisons with a Number are safe
  * (their backward keeps no operand) and may be used directly.
+ *
+ * <p>Speed: a constant is made once per (device, dtype, value) and kept in memory libtorch owns, in a
+ * manager of this class per device; {@link #of} hands out a fresh handle to it (one native call, a
+ * detached alias of the cached tensor) that belongs to {@code like}'s manager and dies with it, as any
+ * other array. The alias shares the cached storage, which libtorch reference-counts, so an autograd
+ * graph that keeps it stays valid whatever happens to the handle or the cache. Values beyond {@value
+ * #CACHE_LIMIT} distinct constants are made afresh (still libtorch-owned).
  */
 public final class Scalar {
+
+    private static final int CACHE_LIMIT = 4096;
+    private static final Map<Key, NDArray> CONSTANTS = new ConcurrentHashMap<>();
+    private static final Map<Device, NDManager> MANAGERS = new ConcurrentHashMap<>();
 
     private Scalar() {}
 
@@ -32,7 +49,35 @@ public final class Scalar {
      * @return the constant
      */
     public static NDArray of(NDArray like, double value) {
-        return owned(like.getManager(), like.getManager().create(value), like.getDataType());
+        DataType type = like.getDataType().isFloating() ? like.getDataType() : DataType.FLOAT64;
+        Key key = new Key(like.getDevice(), type, value);
+        NDArray cached = CONSTANTS.get(key);
+        if (cached == null || cached.isReleased()) {
+            cached = cache(key);
+            if (cached == null) {
+                NDArray fresh = owned(like.getManager(), like.getManager().create(value), type);
+                return fresh.toDevice(like.getDevice(), false);
+            }
+        }
+        NDArray alias = cached.stopGradient();
+        alias.attach(like.getManager());
+        return alias;
+    }
+
+    private static synchronized NDArray cache(Key key) {
+        NDArray cached = CONSTANTS.get(key);
+        if (cached != null && !cached.isReleased()) {
+            return cached;
+        }
+        if (CONSTANTS.size() >= CACHE_LIMIT) {
+            return null;
+        }
+        NDManager manager = MANAGERS.computeIfAbsent(key.device, NDManager::newBaseManager);
+        NDArray made = owned(manager, manager.create(key.value), key.type);
+        // made inside a loss's NDScope, it must not die with the scope
+        NDScope.unregister(made);
+        CONSTANTS.put(key, made);
+        return made;
     }
 
     /**
@@ -44,7 +89,8 @@ public final class Scalar {
      * @return the constant
      */
     public static NDArray array(NDArray like, double[] values, Shape shape) {
-        return owned(like.getManager(), like.getManager().create(values, shape), like.getDataType());
+        NDArray made = owned(like.getManager(), like.getManager().create(values, shape), like.getDataType());
+        return made.toDevice(like.getDevice(), false);
     }
 
     private static NDArray owned(NDManager manager, NDArray javaBacked, DataType type) {
@@ -124,9 +170,38 @@ public final class Scalar {
      * @return the clamped array
      */
     public static NDArray clamp(NDArray x, double lo, double hi) {
-        NDArray below = x.lt(lo);
-        NDArray above = x.gt(hi);
-        NDArray inside = NDArrays.where(above, of(x, hi).broadcast(x.getShape()), x);
-        return NDArrays.where(below, of(x, lo).broadcast(x.getShape()), inside);
+        // two selections against cached 0-d constants (broadcast by torch.where as the "other" operand,
+        // and compared against as arrays: a Number argument would make a Java-backed scalar per call);
+        // "not above" rather than "at most" keeps NaN as NaN, as torch.clamp does
+        NDArray hiConstant = of(x, hi);
+        NDArray loConstant = of(x, lo);
+        NDArray belowHi = NDArrays.where(x.gt(hiConstant).logicalNot(), x, hiConstant);
+        return NDArrays.where(belowHi.lt(loConstant).logicalNot(), belowHi, loConstant);
+    }
+
+    /** A cached constant's identity: the value's bits, its dtype and device. */
+    private static final class Key {
+        private final Device device;
+        private final DataType type;
+        private final double value;
+        private final long bits;
+
+        Key(Device device, DataType type, double value) {
+            this.device = device;
+            this.type = type;
+            this.value = value;
+            this.bits = Double.doubleToLongBits(value);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key && ((Key) o).bits == bits && ((Key) o).type == type
+                    && ((Key) o).device.equals(device);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(device, type, bits);
+        }
     }
 }

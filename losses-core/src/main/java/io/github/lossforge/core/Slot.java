@@ -4,21 +4,32 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
+import java.util.function.Function;
+
 /**
  * One input slot of a loss (an index of {@code labels} or {@code predictions}) with the checks the
  * MONAI-style shape contract needs. Every failed check throws an {@link IllegalArgumentException}
  * whose message names the loss id, the slot, what it got and what was expected.
+ *
+ * <p>Shape, rank and dtype checks read metadata and throw at once. Value checks ({@link
+ * #requireFinite}, {@link #requireClassIndices}, {@link #requireValues} and the helpers built on it)
+ * follow the {@link Checks} policy: with {@code full} they leave probes on the device that {@link
+ * BaseLoss} reads once, together, at the end of {@code evaluate} (or when the computation fails, or
+ * when a loss calls {@link LossInputs#verifyValues()} before a host-side step); with {@code shapes}
+ * they do nothing.
  */
 public final class Slot {
 
     private final String lossId;
     private final String name;
     private final NDArray array;
+    private final ValueChecks checks;
 
-    Slot(String lossId, String side, int index, String role, NDArray array) {
+    Slot(String lossId, String side, int index, String role, NDArray array, ValueChecks checks) {
         this.lossId = lossId;
         this.name = side + "[" + index + "] (" + role + ")";
         this.array = array;
+        this.checks = checks;
     }
 
     /**
@@ -173,20 +184,12 @@ public final class Slot {
      */
     public Slot requireClassIndices(long numClasses) {
         requireIntegers();
-        if (shape().size() == 0) {
-            return this;
-        }
-        long min = array.min().toType(DataType.INT64, false).getLong();
-        long max = array.max().toType(DataType.INT64, false).getLong();
-        if (min < 0 || max >= numClasses) {
-            throw fail(
-                    "holds class index "
-                            + (min < 0 ? min : max)
-                            + ", expected indices in [0, "
-                            + numClasses
-                            + ")");
-        }
-        return this;
+        return requireValues(
+                a -> new NDArray[] {a.min(), a.max()},
+                v -> v[0] < 0 || v[1] >= numClasses
+                        ? "holds class index " + (long) (v[0] < 0 ? v[0] : v[1]) + ", expected indices in [0, "
+                                + numClasses + ")"
+                        : null);
     }
 
     /**
@@ -195,27 +198,75 @@ public final class Slot {
      * @return this slot
      */
     public Slot requireFinite() {
-        if (shape().size() == 0) {
-            return this;
-        }
         // two reductions, no input-sized temporaries (isinf alone would allocate |x| and a mask):
         // max and min propagate NaN, and an infinity is the max or the min
-        double max;
-        double min;
-        try (NDArray hi = array.max(); NDArray hi64 = hi.toType(DataType.FLOAT64, false);
-                NDArray lo = array.min(); NDArray lo64 = lo.toType(DataType.FLOAT64, false)) {
-            max = hi64.getDouble();
-            min = lo64.getDouble();
-        }
-        boolean nan = Double.isNaN(max) || Double.isNaN(min);
-        boolean infinite = Double.isInfinite(max) || Double.isInfinite(min);
-        if (nan) {
-            throw fail("contains NaN, expected finite values");
-        }
-        if (infinite) {
-            throw fail("contains an infinite value, expected finite values");
+        return requireValues(
+                a -> new NDArray[] {a.max(), a.min()},
+                v -> Double.isNaN(v[0]) || Double.isNaN(v[1])
+                        ? "contains NaN, expected finite values"
+                        : Double.isInfinite(v[0]) || Double.isInfinite(v[1])
+                                ? "contains an infinite value, expected finite values"
+                                : null);
+    }
+
+    /**
+     * Requires every value to lie in {@code [lo, hi]}.
+     *
+     * @param lo the smallest allowed value
+     * @param hi the largest allowed value
+     * @param expected what the slot should hold, for the message (e.g. {@code probabilities})
+     * @return this slot
+     */
+    public Slot requireWithin(double lo, double hi, String expected) {
+        return requireValues(
+                a -> new NDArray[] {a.min(), a.max()},
+                v -> v[0] < lo || v[1] > hi
+                        ? "holds values outside [" + bound(lo) + ", " + bound(hi) + "] (min " + v[0] + ", max " + v[1]
+                                + "), expected " + expected
+                        : null);
+    }
+
+    /**
+     * Requires every value to be 0 or 1.
+     *
+     * @param expected what the slot should hold, for the message (e.g. {@code a 0/1 mask})
+     * @return this slot
+     */
+    public Slot requireBinary(String expected) {
+        return requireValues(
+                a -> new NDArray[] {a.neq(0).logicalAnd(a.neq(1)).any()},
+                v -> v[0] != 0 ? "holds a value other than 0 and 1, expected " + expected : null);
+    }
+
+    /**
+     * A value check under the {@link Checks} policy. With {@code full}, {@code probes} computes a few
+     * 0-dimensional arrays on the device (reductions of this slot's array or of an array derived from
+     * it); they are read on the host together with every other pending check of the call, and {@code
+     * verdict} turns their values into {@code null} (fine) or what is wrong, continuing the sentence
+     * "slot ...". With {@code shapes} neither function runs.
+     *
+     * @param probes the device-side reductions, given this slot's array
+     * @param verdict the judgement on their host values
+     * @return this slot
+     */
+    public Slot requireValues(Function<NDArray, NDArray[]> probes, Function<double[], String> verdict) {
+        if (checks.enabled() && shape().size() > 0) {
+            checks.add(this, probes.apply(array), verdict);
         }
         return this;
+    }
+
+    /**
+     * Whether value checks run for this call ({@link Checks.Level#FULL}).
+     *
+     * @return true when {@link #requireValues} computes and reads its probes
+     */
+    public boolean valueChecksEnabled() {
+        return checks.enabled();
+    }
+
+    private static String bound(double b) {
+        return b == Math.rint(b) && !Double.isInfinite(b) ? String.valueOf((long) b) : String.valueOf(b);
     }
 
     /**

@@ -183,11 +183,8 @@ public final class AttentionMaps {
      * @return the slot
      */
     static Slot requireNonNegative(Slot slot) {
-        if (slot.array().lt(0).any().getBoolean()) {
-            double min = slot.array().min().toType(DataType.FLOAT64, false).getDouble();
-            throw slot.fail("holds the negative value " + min + ", expected non-negative attention values");
-        }
-        return slot;
+        return slot.requireValues(a -> new NDArray[] {a.min()},
+                v -> v[0] < 0 ? "holds the negative value " + v[0] + ", expected non-negative attention values" : null);
     }
 
     /**
@@ -197,11 +194,7 @@ public final class AttentionMaps {
      * @return the slot
      */
     static Slot requireBinary(Slot slot) {
-        NDArray a = slot.array();
-        if (a.neq(0).logicalAnd(a.neq(1)).any().getBoolean()) {
-            throw slot.fail("holds values other than 0 and 1, expected a 0/1 mask");
-        }
-        return slot;
+        return slot.requireBinary("a 0/1 mask");
     }
 
     /**

@@ -86,8 +86,8 @@ public final class DenseSlots {
             throw slot.fail("is bfloat16, expected " + what + " of a numeric or boolean dtype");
         }
         NDArray m = raw.getDataType() == type ? raw : raw.toType(type, false);
-        if (m.getShape().size() > 0 && !m.eq(0).logicalOr(m.eq(1)).all().getBoolean()) {
-            throw slot.fail("holds a value other than 0 and 1, expected " + what);
+        if (raw.getDataType() != DataType.BOOLEAN) {
+            slot.requireBinary(what);
         }
         return m.stopGradient();
     }
@@ -100,12 +100,7 @@ public final class DenseSlots {
      * @return the slot
      */
     public static Slot requireUnitInterval(Slot slot, String what) {
-        NDArray a = slot.array();
-        if (a.lt(0).any().getBoolean() || a.gt(1).any().getBoolean()) {
-            throw slot.fail("holds values outside [0, 1] (min " + a.min().toType(DataType.FLOAT64, false).getDouble()
-                    + ", max " + a.max().toType(DataType.FLOAT64, false).getDouble() + "), expected " + what);
-        }
-        return slot;
+        return slot.requireWithin(0, 1, what);
     }
 
     /**

@@ -188,9 +188,9 @@ public final class MarginSoftmaxLoss extends BaseLoss {
     static NDArray withTargetMargin(NDArray cosines, NDArray classes, Head head, double margin, boolean fallback) {
         NDArray target = Numerics.gatherRows(cosines, classes);
         NDArray marginTarget = head == Head.ARCFACE ? angularMargin(target, margin, fallback) : target.sub(margin);
-        NDArray oneHot = classes.toType(DataType.INT64, false)
-                .oneHot((int) cosines.getShape().get(1), cosines.getDataType());
-        return cosines.add(oneHot.mul(marginTarget.sub(target).reshape(-1, 1)));
+        // the target entries replaced by a scatter: no (N, C) one-hot (C is 10^5 in face recognition)
+        NDArray at = classes.toType(DataType.INT64, false).reshape(-1, 1);
+        return cosines.scatter(at, marginTarget.reshape(-1, 1), 1);
     }
 
     /** cos(θ + m) from c = cos θ, with the optional fallback below cos(π − m). */

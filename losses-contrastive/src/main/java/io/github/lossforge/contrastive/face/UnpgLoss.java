@@ -1,7 +1,10 @@
 package io.github.lossforge.contrastive.face;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import io.github.lossforge.contrastive.PairMath;
 import io.github.lossforge.core.BaseLoss;
 import io.github.lossforge.core.Choice;
@@ -121,44 +124,43 @@ public final class UnpgLoss extends BaseLoss {
         NDArray rowLse = Numerics.logSumExp(logits, 1);
         NDArray pairs = PairMath.dotMatrix(x, x);
         NDArray kept = keptNegatives(pairs, batch.classes());
-        if (kept == null) {
-            return rowLse.sub(target);
-        }
+        // a batch without different-class pairs keeps none: the masked LSE is −∞ and drops out below
         NDArray pairLogits = Scalar.mul(pairs, scale).reshape(1, -1);
-        NDArray negativeLse = PairMath.maskedLogSumExp(pairLogits, kept.reshape(1, -1), false);
+        NDArray negativeLse = NDArrays.where(kept.any(),
+                PairMath.maskedLogSumExp(pairLogits, kept.reshape(1, -1), false).reshape(new Shape()),
+                Scalar.of(pairLogits, Double.NEGATIVE_INFINITY));
         NDArray both = rowLse.reshape(-1, 1).concat(negativeLse.reshape(1, 1).broadcast(rowLse.getShape().get(0), 1), 1);
         return Numerics.logSumExp(both, 1).sub(target);
     }
 
     /**
-     * The metric negatives that pass the box-and-whisker filter, as a mask over the pair matrix, or
-     * null when the batch has no different-class pair.
+     * The metric negatives that pass the box-and-whisker filter, as a mask over the pair matrix
+     * (all false when the batch has no different-class pair). The quartiles are taken on the device:
+     * the negatives sorted (the rest pushed to +∞ at the end), the entries at ⌊0.25·count⌋ and
+     * ⌊0.75·count⌋ gathered; nothing is read on the host.
      */
     private @Nullable NDArray keptNegatives(NDArray pairs, NDArray classes) {
         long n = pairs.getShape().get(0);
-        NDArray upper = pairs.getManager().arange(0, n).reshape(-1, 1).lt(pairs.getManager().arange(0, n).reshape(1, -1));
+        NDArray ids = Numerics.range(pairs, 0, n);
+        NDArray upper = ids.reshape(-1, 1).lt(ids.reshape(1, -1));
         NDArray negatives = upper.logicalAnd(PairMath.sameLabel(classes, classes).logicalNot());
-        double[] all = pairs.stopGradient().toType(DataType.FLOAT64, false).toDoubleArray();
-        boolean[] isNegative = negatives.toBooleanArray();
-        double[] values = new double[all.length];
-        int count = 0;
-        for (int i = 0; i < all.length; i++) {
-            if (isNegative[i]) {
-                values[count++] = all[i];
-            }
-        }
-        if (count == 0) {
-            return null;
-        }
-        double[] sorted = Arrays.copyOf(values, count);
-        Arrays.sort(sorted);
-        double q1 = sorted[(int) Math.floor(0.25 * count)];
-        double q3 = sorted[(int) Math.floor(0.75 * count)];
-        double iqr = q3 - q1;
-        double lo = q1 - whisker * iqr;
-        double hi = q3 + whisker * iqr;
         NDArray detached = pairs.stopGradient().toType(DataType.FLOAT64, false);
+        NDArray sorted = NDArrays.where(negatives, detached, Scalar.of(detached, Double.POSITIVE_INFINITY))
+                .reshape(-1).sort();
+        NDArray count = negatives.toType(DataType.FLOAT64, false).sum();
+        NDArray q1 = quantileAt(sorted, count, 0.25);
+        NDArray q3 = quantileAt(sorted, count, 0.75);
+        NDArray iqr = q3.sub(q1);
+        NDArray lo = q1.sub(Scalar.mul(iqr, whisker));
+        NDArray hi = q3.add(Scalar.mul(iqr, whisker));
         return negatives.logicalAnd(detached.gte(lo)).logicalAnd(detached.lte(hi));
+    }
+
+    /** sorted[⌊q·count⌋] (index clamped into the array), as a 0-d array. */
+    private static NDArray quantileAt(NDArray sorted, NDArray count, double q) {
+        NDArray at = Scalar.min(Scalar.mul(count, q).floor(), sorted.getShape().get(0) - 1)
+                .toType(DataType.INT64, false).reshape(1);
+        return sorted.get(new NDIndex("{}", at)).reshape(new Shape());
     }
 
     /** Builds an {@link UnpgLoss}. */

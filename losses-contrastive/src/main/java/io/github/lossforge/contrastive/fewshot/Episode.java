@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.types.DataType;
 import io.github.lossforge.contrastive.PairMath;
 import io.github.lossforge.core.LossInputs;
+import io.github.lossforge.core.Numerics;
 import io.github.lossforge.core.Scalar;
 import io.github.lossforge.core.Slot;
 
@@ -45,7 +46,7 @@ record Episode(NDArray support, NDArray query, NDArray supportClasses, NDArray q
                 .requireSameBatch(support).requireClassIndices(Integer.MAX_VALUE);
         NDArray ys = supportClasses.array().toType(DataType.INT64, false);
         int way = (int) ys.max().getLong() + 1;
-        long present = ys.getManager().arange(0, way).toType(DataType.INT64, false).reshape(-1, 1)
+        long present = Numerics.range(ys, 0, way).reshape(-1, 1)
                 .eq(ys.reshape(1, -1)).toType(DataType.INT32, false).sum(new int[] {1}).gt(0)
                 .toType(DataType.INT64, false).sum().toType(DataType.INT64, false).getLong();
         if (present != way) {
@@ -78,7 +79,7 @@ record Episode(NDArray support, NDArray query, NDArray supportClasses, NDArray q
      * @return (W) int64
      */
     NDArray prototypeClasses() {
-        return support.getManager().arange(0, way).toType(DataType.INT64, false);
+        return Numerics.range(support, 0, way);
     }
 
     /**

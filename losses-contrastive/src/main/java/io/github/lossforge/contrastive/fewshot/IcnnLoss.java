@@ -194,9 +194,10 @@ public final class IcnnLoss extends BaseLoss {
         NDArray dcDistances = firstD.mul(dc);
         NDArray scaled = dcDistances.div(plus(dcDistances.max(), EPS));
         NDArray dcCounts = dc.sum(new int[] {1});
-        double offset = dc.gt(0).any().getBoolean() ? 0 : -1;
-        NDArray lambdaDifferent = plus(scaled.sum(new int[] {1}).div(dcCounts.add(EPS)).sum()
-                .div(plus(dcCounts.gt(0).toType(type, false).sum(), EPS)), offset).abs();
+        // offset 0 when some pair is of different classes, else −1 (on the device: any − 1)
+        NDArray offset = plus(dc.gt(0).any().toType(type, false), -1);
+        NDArray lambdaDifferent = scaled.sum(new int[] {1}).div(dcCounts.add(EPS)).sum()
+                .div(plus(dcCounts.gt(0).toType(type, false).sum(), EPS)).add(offset).abs();
         NDArray lambda = Scalar.mul(lambdaSame.add(lambdaDifferent), 0.5);
 
         NDArray gamma = shrunk ? Scalar.of(lambda, 1) : Scalar.div(Scalar.div(scCounts.sum(), kk), n);

@@ -79,7 +79,7 @@ public final class ProtoTripletLoss extends BaseLoss {
     protected NDArray compute(LossInputs in) {
         Episode episode = Episode.read(in);
         NDArray d = Episode.distances(episode.query(), episode.prototypes());
-        NDArray own = PairMath.sameLabel(episode.queryClasses(), d.getManager().arange(0, episode.way()));
+        NDArray own = PairMath.sameLabel(episode.queryClasses(), Numerics.range(d, 0, episode.way()));
         NDArray positive = Numerics.gatherRows(d, episode.queryClasses());
         NDArray nearestNegative = PairMath.maskedMin(d, own.logicalNot(), 0);
         return Activation.relu(positive.sub(nearestNegative).add(margin));

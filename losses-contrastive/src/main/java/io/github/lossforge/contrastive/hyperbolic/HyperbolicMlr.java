@@ -75,7 +75,7 @@ public final class HyperbolicMlr extends AbstractBlock {
      * @return the same values, in the batch's manager, with the parameter's gradient
      */
     static NDArray onBatch(NDArray batch, NDArray parameter) {
-        return batch.getManager().zeros(parameter.getShape(), parameter.getDataType()).add(parameter);
+        return batch.getManager().zeros(parameter.getShape(), parameter.getDataType(), batch.getDevice()).add(parameter);
     }
 
     /** {@inheritDoc} */

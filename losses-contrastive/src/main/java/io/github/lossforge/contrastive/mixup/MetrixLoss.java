@@ -8,6 +8,7 @@ import io.github.lossforge.core.BaseLoss;
 import io.github.lossforge.core.Choice;
 import io.github.lossforge.core.LossInfo;
 import io.github.lossforge.core.LossInputs;
+import io.github.lossforge.core.Numerics;
 import io.github.lossforge.core.ParamSpec;
 import io.github.lossforge.core.Scalar;
 import io.github.lossforge.core.Slot;
@@ -211,11 +212,9 @@ public final class MetrixLoss extends BaseLoss {
                 .requireClassIndices(n).array().toType(DataType.INT64, false);
         Slot lambdaSlot = in.floatLabel(3, "mix weight").requireRank("(M)", 1).requireSameBatch(mixed);
         NDArray lambda = lambdaSlot.array();
-        double lo = lambda.min().toType(DataType.FLOAT64, false).getDouble();
-        double hi = lambda.max().toType(DataType.FLOAT64, false).getDouble();
-        if (lo < 0 || hi > 1) {
-            throw lambdaSlot.fail("holds " + (lo < 0 ? lo : hi) + ", expected mix weights in [0, 1]");
-        }
+        lambdaSlot.requireValues(l -> new NDArray[] {l.min(), l.max()},
+                v -> v[0] < 0 || v[1] > 1 ? "holds " + (v[0] < 0 ? v[0] : v[1]) + ", expected mix weights in [0, 1]"
+                        : null);
         NDArray y = classes.array().toType(DataType.INT64, false);
         NDArray x = PairMath.l2Normalize(clean.array());
         NDArray xm = PairMath.l2Normalize(mixed.array());
@@ -225,7 +224,7 @@ public final class MetrixLoss extends BaseLoss {
             long c = proxies.size(0);
             classes.requireClassIndices(c);
             NDArray p = PairMath.l2Normalize(proxies.array());
-            NDArray ids = y.getManager().arange(0, (int) c).toType(DataType.INT64, false);
+            NDArray ids = Numerics.range(y, 0, c);
             NDArray cleanWeights = PairMath.sameLabel(ids, y).toType(x.getDataType(), false);
             NDArray mixedWeights = softWeights(ids, y.get(a), y.get(b), lambda);
             NDArray cleanTerm = proxyAnchor(PairMath.dotMatrix(p, x), cleanWeights);

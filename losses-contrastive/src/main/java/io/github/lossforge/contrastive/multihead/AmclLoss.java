@@ -140,13 +140,11 @@ public final class AmclLoss extends BaseLoss {
             throw t.fail("has shape " + t.shape() + ", expected (" + z.size(0) + ", " + z.size(1) + ") to match "
                     + z.describe() + " " + z.shape());
         }
-        double min = t.array().min().toType(DataType.FLOAT64, false).getDouble();
-        double max = t.array().max().toType(DataType.FLOAT64, false).getDouble();
-        if (min < tauMin || max > tauMax) {
-            throw t.fail("holds " + (min < tauMin ? min : max) + ", expected temperatures in [" + tauMin + ", "
-                    + tauMax + "]");
-        }
-        return t;
+        return t.requireValues(a -> new NDArray[] {a.min(), a.max()},
+                v -> v[0] < tauMin || v[1] > tauMax
+                        ? "holds " + (v[0] < tauMin ? v[0] : v[1]) + ", expected temperatures in [" + tauMin + ", "
+                                + tauMax + "]"
+                        : null);
     }
 
     /** Builds an {@link AmclLoss}. */

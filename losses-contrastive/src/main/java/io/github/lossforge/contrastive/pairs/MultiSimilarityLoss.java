@@ -127,9 +127,9 @@ public final class MultiSimilarityLoss extends BaseLoss {
         return BlockedSimilarity.rowValues(x, x, Scalar.of(x, 1.0), chunk, (from, to, s) -> {
             NDArray[] pairs = pairs(s, labels, from);
             // ∂ℓ/∂S: −(softmax-with-one of the positive exponents) + (the same of the negative ones).
-            NDArray gradient = PairMath.maskedSoftmax(negativeExponents(s, beta, base), pairs[1], true)
-                    .sub(PairMath.maskedSoftmax(positiveExponents(s, alpha, base), pairs[0], true));
-            return new BlockedSimilarity.RowBlock(anchorValues(s, pairs), gradient);
+            return new BlockedSimilarity.RowBlock(anchorValues(s, pairs),
+                    () -> PairMath.maskedSoftmax(negativeExponents(s, beta, base), pairs[1], true)
+                            .sub(PairMath.maskedSoftmax(positiveExponents(s, alpha, base), pairs[0], true)));
         });
     }
 

@@ -22,10 +22,7 @@ final class PositiveMasks {
         if (m.getDataType() == DataType.BOOLEAN) {
             return m;
         }
-        mask.requireFinite();
-        if (m.neq(0).logicalAnd(m.neq(1)).any().getBoolean()) {
-            throw mask.fail("holds a value other than 0 and 1, expected a 0/1 mask");
-        }
+        mask.requireBinary("a 0/1 mask");
         return m.eq(1);
     }
 }

@@ -101,7 +101,7 @@ public final class BarlowTwinsLoss extends BaseLoss {
             throw z1.fail("has shape " + z1.shape() + ": batch statistics need at least 2 samples");
         }
         NDArray c = Scalar.div(standardize(z1.array()).transpose().matMul(standardize(z2.array())), n);
-        NDArray diagonal = c.mul(c.getManager().eye((int) c.getShape().get(0)).toType(c.getDataType(), false))
+        NDArray diagonal = c.mul(c.getManager().eye((int) c.getShape().get(0), (int) c.getShape().get(0), 0, c.getDataType(), c.getDevice()))
                 .sum(new int[] {1});
         NDArray onDiagonal = diagonal.neg().add(1).square().sum();
         NDArray offDiagonal = c.square().sum().sub(diagonal.square().sum());

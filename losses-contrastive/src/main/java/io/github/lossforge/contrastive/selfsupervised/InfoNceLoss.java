@@ -7,6 +7,7 @@ import io.github.lossforge.contrastive.PairMath;
 import io.github.lossforge.core.BaseLoss;
 import io.github.lossforge.core.LossInfo;
 import io.github.lossforge.core.LossInputs;
+import io.github.lossforge.core.Numerics;
 import io.github.lossforge.core.ParamSpec;
 import io.github.lossforge.core.Scalar;
 import io.github.lossforge.core.Slot;
@@ -189,6 +190,16 @@ public final class InfoNceLoss extends BaseLoss {
         long n = q.getShape().get(0);
         long m = k.getShape().get(0);
         NDArray logits = PairMath.dotMatrix(q, k).mul(scale);
+        if (labelSmoothing == 0) {
+            // one-hot targets: −log softmax at the positives, gathered (no (N, M) target matrix)
+            NDArray positives = Numerics.range(q, 0, n);
+            NDArray rowValues = Numerics.logProbabilityOf(logits, positives).neg();
+            if (!symmetric) {
+                return rowValues;
+            }
+            NDArray columnValues = Numerics.gatherRows(logits.logSoftmax(0), positives).neg();
+            return Scalar.mul(rowValues.add(columnValues), 0.5);
+        }
         NDArray rows = PairMath.softTargetCrossEntropy(logits, null, targets(logits, 0, n, m));
         if (!symmetric) {
             return rows;
@@ -204,7 +215,7 @@ public final class InfoNceLoss extends BaseLoss {
                 NDArray t = targets(logits, from, to - from, m);
                 return new BlockedSimilarity.RowBlock(
                         PairMath.softTargetCrossEntropy(logits, null, t),
-                        PairMath.softTargetCrossEntropyGradient(logits, null, t));
+                        () -> PairMath.softTargetCrossEntropyGradient(logits, null, t));
             });
         }
         // Column direction: its log-sum-exps need whole columns, so a first blocked pass collects
@@ -221,11 +232,9 @@ public final class InfoNceLoss extends BaseLoss {
             NDArray columnValues = columnLse.reshape(-1).get(rows)
                     .sub(Scalar.mul(diagonal, 1 - labelSmoothing))
                     .sub(Scalar.mul(columnSums.get(rows), labelSmoothing / m));
-            NDArray columnSoftmax = logits.sub(columnLse).exp();
-            NDArray gradient = PairMath.softTargetCrossEntropyGradient(logits, null, t)
-                    .add(columnSoftmax.sub(t));
-            return new BlockedSimilarity.RowBlock(
-                    Scalar.mul(rowValues.add(columnValues), 0.5), Scalar.mul(gradient, 0.5));
+            return new BlockedSimilarity.RowBlock(Scalar.mul(rowValues.add(columnValues), 0.5),
+                    () -> Scalar.mul(PairMath.softTargetCrossEntropyGradient(logits, null, t)
+                            .add(logits.sub(columnLse).exp().sub(t)), 0.5));
         });
     }
 

@@ -10,6 +10,7 @@ import io.github.lossforge.core.BaseLoss;
 import io.github.lossforge.core.Choice;
 import io.github.lossforge.core.LossInfo;
 import io.github.lossforge.core.LossInputs;
+import io.github.lossforge.core.Numerics;
 import io.github.lossforge.core.ParamSpec;
 import io.github.lossforge.core.Scalar;
 import io.github.lossforge.core.Slot;
@@ -136,7 +137,7 @@ public final class NtXentLoss extends BaseLoss {
                 NDArray t = targets(logits, views, from, to - from);
                 return new BlockedSimilarity.RowBlock(
                         PairMath.softTargetCrossEntropy(logits, v, t),
-                        PairMath.softTargetCrossEntropyGradient(logits, v, t));
+                        () -> PairMath.softTargetCrossEntropyGradient(logits, v, t));
             });
         }
         NDArray first = perView.get(new NDIndex("0:" + n));
@@ -170,10 +171,10 @@ public final class NtXentLoss extends BaseLoss {
     /** True at (i, partner of view from + i), the partner of view r being (r + N) mod 2N. */
     private static NDArray partners(NDArray like, long from, long rows) {
         long views = like.getShape().get(1);
-        NDArray r = like.getManager().arange(from, from + rows).toType(DataType.INT64, false);
+        NDArray r = Numerics.range(like, from, from + rows);
         NDArray partner = r.add(views / 2).toType(DataType.INT64, false);
         partner = NDArrays.where(partner.gte(views), partner.sub(views), partner);
-        NDArray columns = like.getManager().arange(0, views).toType(DataType.INT64, false).reshape(1, -1);
+        NDArray columns = Numerics.range(like, 0, views).reshape(1, -1);
         return partner.reshape(-1, 1).eq(columns);
     }
 

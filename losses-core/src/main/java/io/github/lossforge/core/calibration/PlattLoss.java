@@ -73,9 +73,7 @@ public final class PlattLoss extends BaseLoss {
         }
         Slot y = in.floatLabel(0, "y").requireShape(logit.shape(), "like predictions[0] (calibrated logit)");
         NDArray labels = y.array().reshape(-1);
-        if (labels.neq(0).logicalAnd(labels.neq(1)).any().getBoolean()) {
-            throw y.fail("holds a value other than 0 and 1, expected 0/1 labels");
-        }
+        y.requireBinary("0/1 labels");
         NDArray positives = labels.sum();
         NDArray negatives = labels.neg().add(1).sum();
         NDArray high = positives.add(1).div(positives.add(2));

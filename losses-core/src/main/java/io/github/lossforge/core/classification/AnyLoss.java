@@ -158,14 +158,12 @@ public final class AnyLoss extends BaseLoss {
             throw y.fail("has shape " + y.shape() + ", expected (N) or (N, 1) like predictions[0] " + scores.shape());
         }
         NDArray labels = y.array().reshape(-1);
-        if (labels.neq(0).logicalAnd(labels.neq(1)).any().getBoolean()) {
-            throw y.fail("holds a value other than 0 and 1, expected 0/1 labels");
-        }
+        y.requireBinary("0/1 labels");
         NDArray p = scores.array().reshape(-1);
         if (fromLogits) {
             p = Activation.sigmoid(p);
-        } else if (p.lt(0).any().getBoolean() || p.gt(1).any().getBoolean()) {
-            throw scores.fail("holds values outside [0, 1], expected probabilities (set fromLogits=true for logits)");
+        } else {
+            scores.requireWithin(0, 1, "probabilities (set fromLogits=true for logits)");
         }
         NDArray amplified = Activation.sigmoid(Scalar.mul(p.sub(0.5), amplifier));
         NDArray value = metric(amplified, labels);

@@ -48,9 +48,11 @@ public final class ClassificationMath {
      * @return (N, C) margin-shifted scores
      */
     public static NDArray marginShiftedScores(NDArray scores, NDArray target, double margin) {
-        NDArray notTarget = target.toType(DataType.INT64, false)
-                .oneHot((int) scores.getShape().get(1), scores.getDataType()).neg().add(1);
-        return marginVectors(scores, target).add(Scalar.mul(notTarget, margin));
+        // (h_k − h_y + c) everywhere, then the target entry set to 0 by a scatter: no (N, C) one-hot
+        NDArray at = target.toType(DataType.INT64, false).reshape(-1, 1);
+        NDArray targetScore = scores.gather(at, 1);
+        NDArray shifted = scores.sub(targetScore).add(Scalar.of(scores, margin));
+        return shifted.scatter(at, targetScore.zerosLike(), 1);
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.github.lossforge.core.classification;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.types.DataType;
 import io.github.lossforge.core.BaseLoss;
 import io.github.lossforge.core.LossInfo;
@@ -107,11 +108,12 @@ public final class CorrectnessAwareLoss extends BaseLoss {
         }
         NDArray accuracy = correct.mean();
         NDArray weights = correct.mul(accuracy.neg().add(1)).add(correct.neg().add(1).mul(accuracy));
-        NDArray totalWeight = weights.sum();
-        if (totalWeight.toType(DataType.FLOAT64, false).getDouble() <= eps) {
-            return squaredError.mean();
-        }
-        return squaredError.mul(weights).sum().div(totalWeight);
+        // all-correct or all-wrong batches give total weight 0: fall back to the plain mean, on the
+        // device (the weights carry no gradient, so the unused branch's safe denominator is harmless)
+        NDArray totalWeight = weights.sum().stopGradient();
+        NDArray usable = totalWeight.gt(eps);
+        NDArray safeTotal = NDArrays.where(usable, totalWeight, totalWeight.onesLike());
+        return NDArrays.where(usable, squaredError.mul(weights).sum().div(safeTotal), squaredError.mean());
     }
 
     /** Builds a {@link CorrectnessAwareLoss}. */

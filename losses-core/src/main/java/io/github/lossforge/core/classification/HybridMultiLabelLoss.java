@@ -250,9 +250,7 @@ public final class HybridMultiLabelLoss extends BaseLoss {
         in.requireSlots(1, 1, 1, 2);
         Slot logits = in.prediction(0, "logits").requireRank("(N, C)", 2);
         Slot y = in.floatLabel(0, "Y").requireShape(logits.shape(), "(N, C) like predictions[0] (logits)");
-        if (y.array().neq(0).logicalAnd(y.array().neq(1)).any().getBoolean()) {
-            throw y.fail("holds a value other than 0 and 1, expected a 0/1 label matrix");
-        }
+        y.requireBinary("a 0/1 label matrix");
         long classes = logits.size(1);
         if (classWeights != null && classWeights.length != classes) {
             throw logits.fail("has " + classes + " classes, but the loss was built with " + classWeights.length
@@ -305,7 +303,7 @@ public final class HybridMultiLabelLoss extends BaseLoss {
         NDArray similar = y.matMul(y.transpose()).gt(0).toType(distance.getDataType(), false);
         NDArray hinge = Scalar.max(distance.neg().add(Scalar.of(distance, margin)), 0);
         NDArray pairLoss = similar.mul(distance.square()).add(similar.neg().add(1).mul(hinge.square()));
-        NDArray offDiagonal = embeddings.getManager().eye((int) n, (int) n, 0, distance.getDataType()).neg().add(1);
+        NDArray offDiagonal = embeddings.getManager().eye((int) n, (int) n, 0, distance.getDataType(), distance.getDevice()).neg().add(1);
         return Scalar.div(pairLoss.mul(offDiagonal).sum(), (double) n * (n - 1));
     }
 

@@ -103,9 +103,7 @@ public final class MultiAspectDistillationLoss extends BaseLoss {
                     + logits.size(1) + " (the width of predictions[0] (logits) is C + A with C ≥ 1)");
         }
         NDArray p = aspects.array();
-        if (p.lt(0).any().getBoolean() || p.gt(1).any().getBoolean()) {
-            throw aspects.fail("holds values outside [0, 1], expected probabilities (not logits)");
-        }
+        aspects.requireWithin(0, 1, "probabilities (not logits)");
         target.requireClassIndices(classes);
         NDArray classLogits = logits.array().get(new NDIndex(":, :{}", classes));
         NDArray aspectLogits = logits.array().get(new NDIndex(":, {}:", classes));

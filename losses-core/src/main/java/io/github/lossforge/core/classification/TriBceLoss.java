@@ -83,9 +83,7 @@ public final class TriBceLoss extends BaseLoss {
         }
         Slot logitS = in.prediction(1, "logit_S").requireShape(logitD.shape(), "like predictions[0] (logit_D)");
         Slot y = in.floatLabel(0, "y").requireShape(logitD.shape(), "like predictions[0] (logit_D)");
-        if (y.array().lt(0).any().getBoolean() || y.array().gt(1).any().getBoolean()) {
-            throw y.fail("holds values outside [0, 1], expected 0/1 labels");
-        }
+        y.requireWithin(0, 1, "0/1 labels");
         NDArray d = logitD.array();
         NDArray s = logitS.array();
         NDArray fused = Scalar.mul(d.add(s), 0.5);

@@ -2,11 +2,13 @@ package io.github.lossforge.core.kernels;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.github.lossforge.core.Numerics;
 import io.github.lossforge.core.Scalar;
 
 /**
@@ -42,6 +44,12 @@ import io.github.lossforge.core.Scalar;
  *
  * <p>Peak extra memory: dE and dC plus about {@value #BLOCK_TEMPORARIES} arrays of N × block (the
  * automatic block size keeps them within the memory budget).
+ *
+ * <p>Host reads: none per block. The one-hot term is a gather and an indexed write at fixed
+ * (row, column) pairs, with rows whose target lies outside the block left unchanged. Filtering
+ * gathers the kept rows, whose number sets an array shape, so it reads the host once per block: it
+ * runs on the CPU only, where a host read costs no device synchronisation; on other devices this
+ * portable kernel computes the exact gradient instead (filtering is an approximation of it).
  */
 public final class BlockedLinearCrossEntropy implements LinearCrossEntropyKernel {
 
@@ -254,6 +262,8 @@ public final class BlockedLinearCrossEntropy implements LinearCrossEntropyKernel
         // where each target sits in the visiting order of the vocabulary
         NDArray targetPosition = order == null ? p.targets() : order.argSort().get(new NDIndex("{}", p.targets()));
         NDArray oneMinusEps = Scalar.of(e, 1 - eps);
+        NDArray rowIds = Numerics.range(e, 0, e.getShape().get(0));
+        boolean filter = o.filterEps() > 0 && !e.getDevice().isGpu();
         for (long v0 = 0; v0 < blocks.v; v0 += blocks.size) {
             long v1 = Math.min(blocks.v, v0 + blocks.size);
             try (NDScope scope = new NDScope()) {
@@ -278,7 +288,7 @@ public final class BlockedLinearCrossEntropy implements LinearCrossEntropyKernel
                     a.muli(zFactorCol);
                 }
                 if (eps < 1) {
-                    subtractAtTargets(a, targetPosition, v0, v1, oneMinusEps);
+                    subtractAtTargets(a, rowIds, targetPosition, v0, v1, oneMinusEps);
                 }
                 if (t != null) {
                     NDArray tSquared = t.square();
@@ -289,7 +299,7 @@ public final class BlockedLinearCrossEntropy implements LinearCrossEntropyKernel
                     }
                     tSquared.close();
                 }
-                NDArray rows = o.filterEps() > 0
+                NDArray rows = filter
                         ? a.abs().max(new int[] {1}).gte(o.filterEps()).logicalAnd(weighted)
                         : null;
                 accumulate(a, cBlock, weightedE, weights, rows, where, dE, dC, dB);
@@ -307,15 +317,18 @@ public final class BlockedLinearCrossEntropy implements LinearCrossEntropyKernel
         return new NDArray[] {dE, dC, dB};
     }
 
-    /** a[i, y_i − v0] −= (1 − ε) for the tokens whose target lies in [v0, v1) of the visiting order. */
-    private static void subtractAtTargets(NDArray a, NDArray targetPosition, long v0, long v1, NDArray amount) {
+    /**
+     * a[i, y_i − v0] −= (1 − ε) for the tokens whose target lies in [v0, v1) of the visiting order:
+     * every row is visited at a fixed column (its target's, or 0), and rows whose target lies
+     * elsewhere write their entry back unchanged, so no array shape depends on the data.
+     */
+    private static void subtractAtTargets(NDArray a, NDArray rowIds, NDArray targetPosition, long v0, long v1,
+            NDArray amount) {
         NDArray local = targetPosition.sub(v0);
-        NDArray rows = local.gte(0).logicalAnd(local.lt(v1 - v0)).nonzero().reshape(-1);
-        if (rows.getShape().size() == 0) {
-            return;
-        }
-        NDIndex at = new NDIndex("{}, {}", rows, local.get(new NDIndex("{}", rows)));
-        a.set(at, a.get(at).subi(amount));
+        NDArray inBlock = local.gte(0).logicalAnd(local.lt(v1 - v0));
+        NDIndex at = new NDIndex("{}, {}", rowIds, NDArrays.where(inBlock, local, local.zerosLike()));
+        NDArray current = a.get(at);
+        a.set(at, NDArrays.where(inBlock, current.sub(amount), current));
     }
 
     /**

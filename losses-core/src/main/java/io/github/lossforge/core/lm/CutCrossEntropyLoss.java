@@ -227,10 +227,8 @@ public final class CutCrossEntropyLoss extends BaseLoss {
         NDArray safeTargets = NDArrays.where(kept, shifted, shifted.zerosLike());
         DataType type = in.computeType();
         NDArray keptF = kept.toType(type, false);
-        long keptCount = keptF.sum().toType(DataType.INT64, false).getLong();
-        NDArray weights = reduction() == Reduction.MEAN && keptCount > 0
-                ? Scalar.div(keptF, keptCount)
-                : keptF;
+        // the mean over kept tokens, 0 when none is kept (no host read: max(count, 1) on the device)
+        NDArray weights = reduction() == Reduction.MEAN ? keptF.div(Scalar.max(keptF.sum(), 1)) : keptF;
 
         NDArray c = classifier.array();
         NDArray b = bias == null ? null : bias.array();
@@ -284,17 +282,13 @@ public final class CutCrossEntropyLoss extends BaseLoss {
     }
 
     private void requireTargetsInRange(Slot slot, NDArray target, long v) {
-        if (target.getShape().size() == 0) {
-            return;
-        }
-        NDArray valid = target.neq(ignoreIndex);
-        NDArray zero = target.zerosLike();
-        long min = NDArrays.where(valid, target, zero).min().getLong();
-        long max = NDArrays.where(valid, target, zero).max().getLong();
-        if (min < 0 || max >= v) {
-            throw slot.fail("holds class index " + (min < 0 ? min : max) + ", expected indices in [0, " + v
-                    + ") or the ignore index " + ignoreIndex);
-        }
+        slot.requireValues(a -> {
+            NDArray counted = NDArrays.where(target.neq(ignoreIndex), target, target.zerosLike());
+            return new NDArray[] {counted.min(), counted.max()};
+        }, m -> m[0] < 0 || m[1] >= v
+                ? "holds class index " + (long) (m[0] < 0 ? m[0] : m[1]) + ", expected indices in [0, " + v
+                        + ") or the ignore index " + ignoreIndex
+                : null);
     }
 
     /** Target t + shift at position t; the last {@code shift} positions are ignored. */
@@ -304,10 +298,10 @@ public final class CutCrossEntropyLoss extends BaseLoss {
         }
         NDManager manager = target.getManager();
         if (rank == 2) {
-            NDArray tail = manager.full(new Shape(shift), ignoreIndex, DataType.INT64);
+            NDArray tail = manager.full(new Shape(shift), ignoreIndex, DataType.INT64, target.getDevice());
             return NDArrays.concat(new NDList(target.get(new NDIndex("{}:", shift)), tail), 0);
         }
-        NDArray tail = manager.full(new Shape(target.getShape().get(0), shift), ignoreIndex, DataType.INT64);
+        NDArray tail = manager.full(new Shape(target.getShape().get(0), shift), ignoreIndex, DataType.INT64, target.getDevice());
         return NDArrays.concat(new NDList(target.get(new NDIndex(":, {}:", shift)), tail), 1);
     }
 

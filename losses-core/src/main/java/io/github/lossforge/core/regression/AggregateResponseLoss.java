@@ -117,11 +117,9 @@ public final class AggregateResponseLoss extends BaseLoss {
         }
         NDArray members = bag.array().toType(DataType.INT64, false).oneHot((int) bags, in.computeType());
         NDArray sizes = members.sum(new int[] {0});
-        if (sizes.eq(0).any().getBoolean()) {
-            long empty = sizes.eq(0).toType(DataType.INT64, false).argMax().getLong();
-            throw bag.fail("leaves bag " + empty + " without instances, expected every bag in [0, " + bags
-                    + ") to hold at least one");
-        }
+        bag.requireValues(a -> new NDArray[] {sizes.min(), sizes.argMin()},
+                v -> v[0] == 0 ? "leaves bag " + (long) v[1] + " without instances, expected every bag in [0, " + bags
+                        + ") to hold at least one" : null);
         NDArray predictions = f.array();
         NDArray bagMeans = predictions.reshape(1, -1).matMul(members).reshape(-1).div(sizes);
         NDArray instanceTargets = members.matMul(responses.array().reshape(-1, 1)).reshape(-1);
@@ -141,10 +139,8 @@ public final class AggregateResponseLoss extends BaseLoss {
     }
 
     private static void requireProbabilities(Slot s) {
-        if (s.array().lt(0).any().getBoolean() || s.array().gt(1).any().getBoolean()) {
-            throw s.fail("holds a value outside [0, 1], expected probabilities with base=bce"
-                    + " (apply a sigmoid to logits first; bag averages are taken over probabilities)");
-        }
+        s.requireWithin(0, 1, "probabilities with base=bce"
+                + " (apply a sigmoid to logits first; bag averages are taken over probabilities)");
     }
 
     /** Builds an {@link AggregateResponseLoss}. */

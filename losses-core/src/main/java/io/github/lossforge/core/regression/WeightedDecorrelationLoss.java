@@ -115,9 +115,9 @@ public final class WeightedDecorrelationLoss extends BaseLoss {
         in.requireSlots(0, 1, 2, 2);
         Slot z = in.prediction(0, "features").requireRank("(n, p)", 2);
         Slot w = in.prediction(1, "sample weights").requireRank("(n)", 1).requireSameBatch(z);
-        if (w.array().lt(0).any().getBoolean() || !w.array().sum().gt(0).getBoolean()) {
-            throw w.fail("holds a negative weight or sums to 0, expected weights ≥ 0 with a positive sum");
-        }
+        w.requireValues(a -> new NDArray[] {a.min(), a.sum()},
+                v -> v[0] < 0 || !(v[1] > 0)
+                        ? "holds a negative weight or sums to 0, expected weights ≥ 0 with a positive sum" : null);
         int n = (int) z.size(0);
         int p = (int) z.size(1);
         if (clusters != null && clusters.length != p) {

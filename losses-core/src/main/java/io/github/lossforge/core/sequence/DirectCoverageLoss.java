@@ -1,11 +1,13 @@
 package io.github.lossforge.core.sequence;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.types.DataType;
 import io.github.lossforge.core.BaseLoss;
 import io.github.lossforge.core.Choice;
 import io.github.lossforge.core.LossInfo;
 import io.github.lossforge.core.LossInputs;
+import io.github.lossforge.core.Numerics;
 import io.github.lossforge.core.ParamSpec;
 import io.github.lossforge.core.Scalar;
 import io.github.lossforge.core.Slot;
@@ -131,19 +133,16 @@ public final class DirectCoverageLoss extends BaseLoss {
     protected NDArray compute(LossInputs in) {
         in.requireSlots(0, 1, 1, 1);
         Slot logP = in.prediction(0, "sequence log-prob").requireRank("(N)", 1);
-        if (logP.array().gt(0).any().getBoolean()) {
-            throw logP.fail("holds a positive value " + logP.array().max().toType(DataType.FLOAT64, false).getDouble()
-                    + ", expected log-probabilities ≤ 0");
-        }
+        logP.requireValues(a -> new NDArray[] {a.max()},
+                v -> v[0] > 0 ? "holds a positive value " + v[0] + ", expected log-probabilities ≤ 0" : null);
         if (!weightedCe) {
             return coverageLoss(logP.array());
         }
         NDArray nll = logP.array().neg();
         if (in.hasLabel(0)) {
             Slot counts = in.floatLabel(0, "answer-token counts").requireRank("(N)", 1).requireSameBatch(logP);
-            if (counts.array().lt(1).any().getBoolean()) {
-                throw counts.fail("holds a count below 1, expected the number of answer tokens (≥ 1)");
-            }
+            counts.requireValues(a -> new NDArray[] {a.min()},
+                    v -> v[0] < 1 ? "holds a count below 1, expected the number of answer tokens (≥ 1)" : null);
             nll = nll.div(counts.array());
         }
         return nll.mul(officialFactor(logP.array()));
@@ -154,17 +153,28 @@ public final class DirectCoverageLoss extends BaseLoss {
         if (n == 1) {
             return logP.neg();
         }
-        return LogSpace.negLog1mexpNeg(LogSpace.logNegLog1mp(logP).add(Math.log(n)));
+        return LogSpace.negLog1mexpNeg(LogSpace.logNegLog1mp(logP).add(Scalar.of(logP, Math.log(n))));
     }
 
-    /** sg(F(p, N)) per sequence, computed on the host in float64 as the official code does. */
+    /**
+     * sg(F(p, N)) per sequence, in float64 as the official code computes it, on the device: both
+     * branches of {@link #gradientFactor} elementwise, the Padé one selected where N·p &lt; 0.1.
+     */
     private NDArray officialFactor(NDArray logP) {
-        double[] lp = logP.stopGradient().toType(DataType.FLOAT64, false).toDoubleArray();
-        double[] f = new double[lp.length];
-        for (int i = 0; i < lp.length; i++) {
-            f[i] = gradientFactor(Math.exp(lp[i]), n);
+        if (n == 1) {
+            return logP.onesLike();
         }
-        return Scalar.array(logP, f, logP.getShape());
+        double m = n - 1;
+        NDArray p = logP.stopGradient().toType(DataType.FLOAT64, false).exp();
+        NDArray pSquared = p.square();
+        NDArray padeTop = Scalar.mul(p, -m).add(Scalar.mul(pSquared, m * (m - 1) / 2)).add(1);
+        NDArray padeBottom = Scalar.mul(p, -m / 2).add(Scalar.mul(pSquared, m * (m - 1) / 6)).add(1);
+        NDArray pade = padeTop.div(padeBottom);
+        NDArray q = Scalar.mul(Numerics.log1p(p.neg()), m).exp();
+        // the general branch is 0/0 at p = 0, where the Padé branch is selected
+        NDArray general = Scalar.mul(p, (double) n).mul(q).div(q.mul(p.neg().add(1)).neg().add(1));
+        NDArray f = NDArrays.where(Scalar.mul(p, (double) n).lt(PADE_BELOW), pade, general);
+        return f.toType(logP.getDataType(), false);
     }
 
     /** Builds a {@link DirectCoverageLoss}. */

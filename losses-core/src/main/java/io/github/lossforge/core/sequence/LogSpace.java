@@ -39,7 +39,7 @@ final class LogSpace {
     static NDArray log1mexp(NDArray x) {
         NDArray near = Numerics.expm1(Scalar.clamp(x, -LN2, LOG_P_CEILING)).neg().log();
         NDArray far = Numerics.log1p(Scalar.min(x, -LN2).exp().neg());
-        return NDArrays.where(x.gt(-LN2), near, far);
+        return NDArrays.where(x.gt(Scalar.of(x, -LN2)), near, far);
     }
 
     /**
@@ -56,7 +56,7 @@ final class LogSpace {
         NDArray p = smallLogP.exp();
         NDArray series = smallLogP.add(Numerics.log1p(Scalar.div(p, 2).add(Scalar.div(p.square(), 3))));
         NDArray direct = log1mexp(Scalar.max(logP, logSmall)).neg().log();
-        return NDArrays.where(logP.lt(logSmall), series, direct);
+        return NDArrays.where(logP.lt(Scalar.of(logP, logSmall)), series, direct);
     }
 
     /**
@@ -73,6 +73,6 @@ final class LogSpace {
                 .add(Scalar.div(smallX, 2))
                 .sub(Scalar.div(smallX.square(), 24));
         NDArray direct = log1mexp(Scalar.max(logX, logSmall).exp().neg()).neg();
-        return NDArrays.where(logX.lt(logSmall), series, direct);
+        return NDArrays.where(logX.lt(Scalar.of(logX, logSmall)), series, direct);
     }
 }

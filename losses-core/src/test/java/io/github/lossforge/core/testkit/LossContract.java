@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import io.github.lossforge.core.BaseLoss;
+import io.github.lossforge.core.Checks;
 import io.github.lossforge.core.LossInfo;
 import io.github.lossforge.core.Losses;
 import io.github.lossforge.core.Reduction;
@@ -410,6 +411,26 @@ public abstract class LossContract {
                 .hasMessageContaining(id())
                 .hasMessageContaining("noSuchParameter")
                 .hasMessageContaining(firstValid);
+    }
+
+    @Test
+    void valueChecksReadTheHostAtMostOncePerEvaluate() {
+        Sample s = sample(2, rng(14));
+        BaseLoss loss = variants().get(0).loss().apply(Reduction.MEAN);
+        for (Checks.Level level : Checks.Level.values()) {
+            Checks.setLevel(level);
+            try (NDManager manager = NDManager.newBaseManager()) {
+                NDList labels = s.labelList(manager, DataType.FLOAT32);
+                NDList predictions = s.predictionList(manager, DataType.FLOAT32);
+                long before = Checks.hostReads();
+                loss.evaluate(labels, predictions);
+                assertThat(Checks.hostReads() - before)
+                        .as("%s: host reads of the value checks in one evaluate with checks=%s", id(), level)
+                        .isLessThanOrEqualTo(level == Checks.Level.FULL ? 1 : 0);
+            } finally {
+                Checks.setLevel(null);
+            }
+        }
     }
 
     /**

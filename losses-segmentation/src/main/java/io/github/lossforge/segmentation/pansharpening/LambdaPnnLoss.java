@@ -328,16 +328,14 @@ public final class LambdaPnnLoss extends BaseLoss {
 
     private static void requireNonZeroBandMeans(Slot ms) {
         Shape s = ms.shape();
-        NDArray means = ms.array().reshape(s.get(0), s.get(1), -1).mean(new int[] {2});
-        if (means.eq(0).any().getBoolean()) {
-            double[] m = means.toType(DataType.FLOAT64, false).toDoubleArray();
-            int at = 0;
-            while (m[at] != 0) {
-                at++;
-            }
-            throw ms.fail("has a band of mean 0 (sample " + at / s.get(1) + ", band " + at % s.get(1)
-                    + "), expected non-zero band means: R-ERGAS divides by the squared band mean");
-        }
+        ms.requireValues(a -> {
+            NDArray absMeans = a.reshape(s.get(0), s.get(1), -1).mean(new int[] {2}).abs().reshape(-1);
+            return new NDArray[] {absMeans.min(), absMeans.argMin()};
+        }, v -> {
+            long at = (long) v[1];
+            return v[0] == 0 ? "has a band of mean 0 (sample " + at / s.get(1) + ", band " + at % s.get(1)
+                    + "), expected non-zero band means: R-ERGAS divides by the squared band mean" : null;
+        });
     }
 
     /** Builds a {@link LambdaPnnLoss}. */

@@ -269,7 +269,7 @@ final class PansharpeningMath {
         if (extra == 0) {
             return x;
         }
-        NDArray zeros = x.getManager().zeros(new Shape(s.get(0), extra, s.get(2), s.get(3)), x.getDataType());
+        NDArray zeros = x.getManager().zeros(new Shape(s.get(0), extra, s.get(2), s.get(3)), x.getDataType(), x.getDevice());
         return x.concat(zeros, 1);
     }
 
