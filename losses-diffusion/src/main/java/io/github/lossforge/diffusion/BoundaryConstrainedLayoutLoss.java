@@ -138,17 +138,17 @@ public final class BoundaryConstrainedLayoutLoss extends BaseLoss {
                     + " of predictions[0] (cross-attention maps)");
         }
         Slot masks = AttentionMaps.requireBinary(in.floatLabel(0, "layout masks"));
-        NDArray m = masks.array().reshape(batched);
-        double[] areas = m.sum(new int[] {2, 3}).toType(DataType.FLOAT64, false).toDoubleArray();
-        for (int i = 0; i < areas.length; i++) {
-            if (areas[i] == 0) {
-                long k = batched.get(1);
-                throw masks.fail("has an empty mask for concept " + (i % k)
-                        + (batched.get(0) > 1 ? " of image " + (i / k) : "")
+        long k = batched.get(1);
+        // an empty region is a value check (checks policy): the smallest area and where it is, read
+        // with the call's other checks
+        masks.requireValues(a -> {
+            NDArray areas = a.reshape(batched).sum(new int[] {2, 3}).flatten();
+            return new NDArray[] {areas.min(), areas.argMin()};
+        }, v -> v[0] > 0 ? null
+                : "has an empty mask for concept " + ((long) v[1] % k)
+                        + (batched.get(0) > 1 ? " of image " + ((long) v[1] / k) : "")
                         + ", expected every concept to have a layout region");
-            }
-        }
-        return m;
+        return masks.array().reshape(batched);
     }
 
     private static NDArray selfAttention(LossInputs in, Slot maps, Shape batched) {
