@@ -21,6 +21,7 @@ EXAMPLES=(
   classification.BinaryClassification
   classification.MulticlassClassification
   classification.MultiLabelClassification
+  classification.TestTimeAdaptation
   density.EnergyDensity
   calibration.PlattCalibration
   calibration.TemperatureCalibration
