@@ -18,6 +18,7 @@ EXAMPLES=(
   segmentation.ImageDenoising
   regression.HistogramRegression
   regression.ScalarRegression
+  regression.StableLearning
   classification.BinaryClassification
   classification.MulticlassClassification
   classification.MultiLabelClassification
