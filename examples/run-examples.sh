@@ -24,6 +24,7 @@ EXAMPLES=(
   classification.MultiLabelClassification
   classification.TestTimeAdaptation
   density.EnergyDensity
+  condensation.DatasetCondensation
   calibration.PlattCalibration
   calibration.TemperatureCalibration
   face.SymFaceWithArcFace
