@@ -16,6 +16,7 @@ EXAMPLES=(
   lm.TinyLanguageModel
   segmentation.RingSegmentation
   segmentation.ImageDenoising
+  segmentation.Pansharpening
   regression.HistogramRegression
   regression.ScalarRegression
   regression.StableLearning
