@@ -159,6 +159,15 @@ public final class Pansharpening {
         return a.mul(b).sum().getFloat() / Math.sqrt(a.square().sum().getFloat() * b.square().sum().getFloat() + 1e-30);
     }
 
+    /** {RMSE against the truth, detail correlation} of the fused test scenes. */
+    private static double[] measure(Block net, ParameterStore store, Scenes test) {
+        try (NDManager m = test.truth().getManager().newSubManager()) {
+            NDArray fused = fuse(net, store, test, false);
+            fused.attach(m);
+            return new double[] {rmse(fused, test.truth()), detailCorrelation(fused, test)};
+        }
+    }
+
     private static double rmse(NDArray a, NDArray b) {
         return Math.sqrt(a.sub(b).square().mean().getFloat());
     }
@@ -185,14 +194,7 @@ public final class Pansharpening {
             AdamUpdater adam = new AdamUpdater(1e-3).add(net);
             Scenes test = scenes(manager, rng, 16);
             double interpolation = rmse(test.msUp(), test.truth());
-            double before;
-            double detailBefore;
-            try (NDManager m = manager.newSubManager()) {
-                NDArray fused = fuse(net, store, test, false);
-                fused.attach(m);
-                before = rmse(fused, test.truth());
-                detailBefore = detailCorrelation(fused, test);
-            }
+            double[] before = measure(net, store, test);
             for (int step = 1; step <= steps; step++) {
                 try (NDManager m = manager.newSubManager()) {
                     Scenes s = scenes(m, rng, 8);
@@ -207,18 +209,11 @@ public final class Pansharpening {
                     adam.step();
                 }
             }
-            double after;
-            double detailAfter;
-            try (NDManager m = manager.newSubManager()) {
-                NDArray fused = fuse(net, store, test, false);
-                fused.attach(m);
-                after = rmse(fused, test.truth());
-                detailAfter = detailCorrelation(fused, test);
-            }
+            double[] after = measure(net, store, test);
             ExampleResult.report(String.format("%s: held-out correlation of the added detail with the missing detail %.3f"
                     + " -> %.3f; RMSE against the hidden truth %.4f -> %.4f (MS upsampled alone: %.4f)", a.loss(),
-                    detailBefore, detailAfter, before, after, interpolation),
-                    detailAfter > detailBefore + 0.2,
+                    before[1], after[1], before[0], after[0], interpolation),
+                    after[1] > before[1] + 0.2,
                     "training with the unsupervised loss makes the network add the spatial detail that MS lacks");
         }
     }
