@@ -16,12 +16,16 @@ EXAMPLES=(
   lm.TinyLanguageModel
   segmentation.RingSegmentation
   segmentation.ImageDenoising
+  segmentation.Pansharpening
   regression.HistogramRegression
   regression.ScalarRegression
+  regression.StableLearning
   classification.BinaryClassification
   classification.MulticlassClassification
   classification.MultiLabelClassification
+  classification.TestTimeAdaptation
   density.EnergyDensity
+  condensation.DatasetCondensation
   calibration.PlattCalibration
   calibration.TemperatureCalibration
   face.SymFaceWithArcFace

@@ -21,8 +21,17 @@ final class GuideDemoCommand implements Callable<Integer> {
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--steps", defaultValue = "40", description = "guided steps (default: ${DEFAULT-VALUE})")
-    private int steps;
+    /** Guided steps of a full run. */
+    static final int STEPS = 40;
+
+    /** Guided steps of a {@code --quick} run. */
+    static final int QUICK_STEPS = 10;
+
+    @Option(names = "--steps", description = "guided steps (default: " + STEPS + ", with --quick " + QUICK_STEPS + ")")
+    private Integer steps;
+
+    @Option(names = "--quick", description = "a short run (" + QUICK_STEPS + " steps) for a smoke test; --steps overrides it")
+    private boolean quick;
 
     @Option(names = "--step-size", defaultValue = "100", description = "α, the latent step size (default: ${DEFAULT-VALUE})")
     private double stepSize;
@@ -36,9 +45,18 @@ final class GuideDemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        Validation.atLeast(spec, "--steps", steps, 1);
+        int guided = steps != null ? steps : quick ? QUICK_STEPS : STEPS;
+        Validation.atLeast(spec, "--steps", guided, 1);
         Validation.between(spec, "--step-size", stepSize, 0, Double.POSITIVE_INFINITY);
-        GuideDemo.run(steps, stepSize, seed, out == null ? defaultOutput() : out, spec.commandLine().getOut());
+        GuideDemo.Outcome o = GuideDemo.run(guided, stepSize, seed, out == null ? defaultOutput() : out,
+                spec.commandLine().getOut());
+        for (int k = 0; k < o.after().length; k++) {
+            if (!(o.alignedAfter()[k] > o.alignedBefore()[k])) {
+                spec.commandLine().getErr().printf("guide-demo: concept %d's aligned attention mass inside its box did"
+                        + " not rise (%.3f -> %.3f)%n", k + 1, o.alignedBefore()[k], o.alignedAfter()[k]);
+                return 1;
+            }
+        }
         return 0;
     }
 

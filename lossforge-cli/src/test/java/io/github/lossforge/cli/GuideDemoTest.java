@@ -46,6 +46,21 @@ class GuideDemoTest {
     }
 
     @Test
+    void quickRunsFewerStepsAndStillMovesTheMassIntoTheBoxes(@TempDir Path dir) throws Exception {
+        Cli r = Cli.run("guide-demo", "--quick", "--out", dir.resolve("quick.png").toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains(GuideDemoCommand.QUICK_STEPS + " steps");
+        GuideDemo.Outcome o = GuideDemo.run(GuideDemoCommand.QUICK_STEPS, 100, 42, dir.resolve("o.png"),
+                new PrintWriter(new StringWriter()));
+        for (int k = 0; k < 2; k++) {
+            assertThat(o.alignedAfter()[k]).as("concept %d: aligned mass after a quick run", k + 1)
+                    .isGreaterThan(o.alignedBefore()[k] + 0.1);
+        }
+        assertThat(Cli.run("guide-demo", "--quick", "--steps", "3", "--out", dir.resolve("s.png").toString()).out())
+                .contains(" 3 steps");
+    }
+
+    @Test
     void guideDemoRejectsANonPositiveStepSizeAndNoSteps() {
         Cli r = Cli.run("guide-demo", "--step-size", "0");
         assertThat(r.code()).isEqualTo(2);

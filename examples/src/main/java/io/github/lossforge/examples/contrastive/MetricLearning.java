@@ -18,6 +18,7 @@ import io.github.lossforge.core.BaseLoss;
 import io.github.lossforge.core.Losses;
 import io.github.lossforge.contrastive.hyperbolic.HyperbolicMlr;
 import io.github.lossforge.contrastive.hyperbolic.ToPoincare;
+import io.github.lossforge.contrastive.mixup.Mixup;
 import io.github.lossforge.core.Scalar;
 import io.github.lossforge.examples.support.AdamUpdater;
 import io.github.lossforge.examples.support.ExampleArgs;
@@ -39,7 +40,11 @@ import java.util.Random;
  * ({@code multi-similarity}, {@code triplet-margin}: embeddings (N, D), classes (N)); margin-softmax
  * heads with learnable class weights ({@code arcface}, {@code cosface}, {@code unpg}: embeddings,
  * weights (C, D), classes); hyperbolic classification ({@code hyp-ce}: the embeddings mapped onto the
- * Poincaré ball by {@code ToPoincare} with feature clipping at norm 2 as in Hyp-OC, a {@code HyperbolicMlr} head giving the offsets and normals);
+ * Poincaré ball by {@code ToPoincare} with feature clipping at norm 2 as in Hyp-OC, a {@code HyperbolicMlr} head giving the offsets and normals;
+ * {@code hyp-pc}, Hyp-OC's pairwise confusion term, is added to it on a batch whose second half repeats
+ * the classes of the first, so that row i and row i + N/2 are a same-class pair on the ball);
+ * mixup for metric learning ({@code metrix}: clean embeddings plus embeddings of inputs mixed by
+ * {@code Mixup}, 64 mixed rows with Beta(2, 2) weights, the contrastive base with soft labels);
  * few-shot episodes ({@code proto-triplet}, {@code icnn}: 5-way 5-shot
  * support and 5 queries per class, classes renumbered 0..4 in each episode); and retrieval losses on
  * the cosine scores (Q, K) of 64 queries against 64 candidates with the same-class mask as positives
@@ -64,7 +69,7 @@ public final class MetricLearning {
 
     /** Every loss this example trains with. */
     public static final List<String> LOSSES = List.of("multi-similarity", "triplet-margin", "arcface", "cosface",
-            "unpg", "hyp-ce", "proto-triplet", "icnn", "mw", "soft-top-k", "decoupled-softmax", "cprd");
+            "unpg", "hyp-ce", "hyp-pc", "metrix", "proto-triplet", "icnn", "mw", "soft-top-k", "decoupled-softmax", "cprd");
 
     private static final int TRAIN_CLASSES = 8;
     private static final int EMBEDDING = 32;
@@ -91,8 +96,11 @@ public final class MetricLearning {
         TwoViewData data = new TwoViewData(2 * TRAIN_CLASSES, seed);
         Random episodes = new Random(seed);
         // mw compares the pairs within each query's row: all 4096 × 4096 pairs of the batch are slow on a CPU
+        boolean hyperbolic = lossId.startsWith("hyp-");
         BaseLoss loss = Losses.create(lossId, lossId.equals("mw") ? Map.of("pairing", "per-query")
-                : lossId.equals("hyp-ce") ? Map.of("curvature", CURVATURE) : Map.of());
+                : hyperbolic ? Map.of("curvature", CURVATURE) : Map.of());
+        // hyp-pc pulls same-class pairs together on the ball; like Hyp-OC it trains next to hyp-ce
+        BaseLoss ballClassifier = lossId.equals("hyp-pc") ? Losses.create("hyp-ce", Map.of("curvature", CURVATURE)) : null;
         try (NDManager manager = NDManager.newBaseManager()) {
             Block encoder = new SequentialBlock()
                     .add(Linear.builder().setUnits(64).build())
@@ -106,10 +114,10 @@ public final class MetricLearning {
             if (PROXY_LOSSES.contains(lossId)) {
                 adam.add("class weights", classWeights);
             }
-            Block ballHead = new SequentialBlock()
-                    .add(ToPoincare.builder().optCurvature(CURVATURE).optClipRadius(2).build())
-                    .add(new HyperbolicMlr(CURVATURE, TRAIN_CLASSES));
-            if (lossId.equals("hyp-ce")) {
+            Block toBall = ToPoincare.builder().optCurvature(CURVATURE).optClipRadius(2).build();
+            Block mlr = new HyperbolicMlr(CURVATURE, TRAIN_CLASSES);
+            Block ballHead = new SequentialBlock().add(toBall).add(mlr);
+            if (hyperbolic) {
                 ballHead.initialize(manager, DataType.FLOAT32, new Shape(1, EMBEDDING));
                 adam.add(ballHead);
             }
@@ -129,6 +137,23 @@ public final class MetricLearning {
                         } else if (SCORE_LOSSES.contains(lossId)) {
                             TwoViewData.Labelled batch = data.labelled(m, 128, 0, TRAIN_CLASSES);
                             value = retrievalLoss(loss, embed(encoder, store, batch.views()), batch);
+                        } else if (lossId.equals("hyp-pc")) {
+                            long[] half = data.labelled(m, 64, 0, TRAIN_CLASSES).classes();
+                            long[] classes = new long[2 * half.length];
+                            System.arraycopy(half, 0, classes, 0, half.length);
+                            System.arraycopy(half, 0, classes, half.length, half.length);
+                            NDArray ball = toBall.forward(store,
+                                    new NDList(embed(encoder, store, data.views(m, classes))), true).singletonOrThrow();
+                            NDList logits = mlr.forward(store, new NDList(ball), true);
+                            value = loss.evaluate(new NDList(), new NDList(ball))
+                                    .add(ballClassifier.evaluate(new NDList(m.create(classes)), logits));
+                        } else if (lossId.equals("metrix")) {
+                            TwoViewData.Labelled batch = data.labelled(m, 128, 0, TRAIN_CLASSES);
+                            Mixup.Pairs pairs = Mixup.pairs(episodes, 128, 64, Mixup.DEFAULT_ALPHA);
+                            NDArray clean = embed(encoder, store, batch.views());
+                            NDArray mixed = embed(encoder, store, Mixup.mix(batch.views(), pairs));
+                            value = loss.evaluate(pairs.labels(m.create(batch.classes()), DataType.FLOAT32),
+                                    new NDList(clean, mixed));
                         } else {
                             TwoViewData.Labelled batch = data.labelled(m, 128, 0, TRAIN_CLASSES);
                             NDArray embeddings = embed(encoder, store, batch.views());

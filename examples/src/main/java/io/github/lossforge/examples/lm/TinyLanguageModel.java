@@ -19,12 +19,14 @@ import io.github.lossforge.core.BaseLoss;
 import io.github.lossforge.core.Losses;
 import io.github.lossforge.core.Scalar;
 import io.github.lossforge.core.lm.CutCrossEntropyLoss;
+import io.github.lossforge.core.sequence.SequenceLogProb;
 import io.github.lossforge.examples.support.AdamUpdater;
 import io.github.lossforge.examples.support.ExampleArgs;
 import io.github.lossforge.examples.support.ExampleResult;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A tiny language model whose output head is trained with Cut Cross-Entropy: a context encoder maps
@@ -41,6 +43,12 @@ import java.util.List;
  * (h, C, b) without the N×V outputs instead, checked against {@code z-loss-spherical} on the
  * materialised outputs; it prints the top-1 next-token accuracy.
  *
+ * <p>{@code --loss dco} trains on the materialised logits with Direct Coverage Optimization, each
+ * answer being the next token: \( -\log(1 - (1 - p)^{16}) \) with p its probability ({@code
+ * SequenceLogProb} of the one-token answer); it prints the held-out pass@16 coverage \( 1 - (1 - p)^{16}
+ * \) as a geometric mean over the tokens (e<sup>−loss</sup>, what the loss maximises) and the top-1
+ * accuracy.
+ *
  * <p>Run: {@code examples/run-examples.sh lm.TinyLanguageModel [--quick] [--loss ID]}.
  */
 public final class TinyLanguageModel {
@@ -49,9 +57,13 @@ public final class TinyLanguageModel {
     static final int CONTEXT = 3;
 
     /** The head losses this example trains with. */
-    public static final List<String> LOSSES = List.of(CutCrossEntropyLoss.ID, "z-loss-spherical-linear");
+    public static final List<String> LOSSES = List.of(CutCrossEntropyLoss.ID, "z-loss-spherical-linear",
+            "dco");
 
     private static final int HIDDEN = 32;
+
+    /** The pass@N budget of {@code dco} (its default {@code n}). */
+    private static final int PASS_AT = 16;
 
     private TinyLanguageModel() {
     }
@@ -99,12 +111,25 @@ public final class TinyLanguageModel {
         try (NDManager m = test.contexts().getManager().newSubManager()) {
             NDArray h = model.hidden(test.contexts(), false);
             h.attach(m);
-            double loss = head.evaluate(new NDList(test.targets()), new NDList(h, model.classifier(), model.bias()))
-                    .getFloat();
+            double loss = headLoss(model, head, h, test.targets()).getFloat();
             long hits = h.matMul(model.classifier().transpose()).add(model.bias()).argMax(1).eq(test.targets()).sum()
                     .getLong();
             return new double[] {loss, hits / (double) test.targets().size()};
         }
+    }
+
+    /**
+     * The head's loss on hidden states h: from (h, C, b) for the head losses, on the logits
+     * h C<sup>T</sup> + b of one-token answers for {@code dco} (its held-out value is −log of the pass@N
+     * coverage).
+     */
+    static NDArray headLoss(Model model, BaseLoss head, NDArray h, NDArray targets) {
+        if (!head.id().equals("dco")) {
+            return head.evaluate(new NDList(targets), new NDList(h, model.classifier(), model.bias()));
+        }
+        NDArray logits = h.matMul(model.classifier().transpose()).add(model.bias());
+        NDArray logP = SequenceLogProb.of(logits.expandDims(1), targets.expandDims(1));
+        return head.evaluate(new NDList(), new NDList(logP));
     }
 
     /**
@@ -164,9 +189,10 @@ public final class TinyLanguageModel {
         int[] train = grammar.stream(steps * batch + CONTEXT);
         int[] heldOut = grammar.stream(4000 + CONTEXT);
         boolean cce = lossId.equals(CutCrossEntropyLoss.ID);
-        BaseLoss head = Losses.create(lossId);
+        BaseLoss head = lossId.equals("dco") ? Losses.create("dco", Map.of("n", PASS_AT)) : Losses.create(lossId);
         // the same loss on the materialised N x V logits: softmax cross-entropy, or z-loss-spherical
         Loss materialised = cce ? Loss.softmaxCrossEntropyLoss() : Losses.create("z-loss-spherical");
+
         try (NDManager manager = NDManager.newBaseManager()) {
             Model model = newModel(manager, vocabulary);
             AdamUpdater adam = new AdamUpdater(1e-2).add(model.encoder())
@@ -181,8 +207,7 @@ public final class TinyLanguageModel {
                     Windows w = windows(m, train, (step - 1) * batch, batch, vocabulary);
                     try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                         NDArray h = model.hidden(w.contexts(), true);
-                        NDArray value = head.evaluate(new NDList(w.targets()),
-                                new NDList(h, model.classifier(), model.bias()));
+                        NDArray value = headLoss(model, head, h, w.targets());
                         collector.backward(value);
                     }
                     adam.step();
@@ -194,6 +219,13 @@ public final class TinyLanguageModel {
                 }
             }
             double[] after = heldOut(model, head, test);
+            if (lossId.equals("dco")) {
+                ExampleResult.report(String.format("dco: held-out pass@%d coverage (geometric mean) %.3f -> %.3f, top-1 accuracy %.3f -> %.3f",
+                        PASS_AT, Math.exp(-before[0]), Math.exp(-after[0]), before[1], after[1]),
+                        Math.exp(-after[0]) > Math.exp(-before[0]) + 0.1 && after[1] > before[1] + 0.2,
+                        "training with dco raises the held-out pass@N coverage and the next-token accuracy");
+                return;
+            }
             double[] d = agreement(model, head, materialised, test);
             String twin = cce ? "softmax cross-entropy" : "z-loss-spherical";
             System.out.printf("  %s vs %s on the materialised %d x %d logits: |dloss| %.1e, max |dC| difference %.1e%n",

@@ -31,14 +31,17 @@ public final class AdamUpdater {
     }
 
     /**
-     * Adds every parameter of an initialised block.
+     * Adds every trainable parameter of an initialised block (not, e.g., a batch norm's running
+     * statistics).
      *
      * @param block the block
      * @return this
      */
     public AdamUpdater add(Block block) {
         for (Pair<String, Parameter> p : block.getParameters()) {
-            parameters.put(p.getValue().getId(), p.getValue().getArray());
+            if (p.getValue().requiresGradient()) {
+                parameters.put(p.getValue().getId(), p.getValue().getArray());
+            }
         }
         return this;
     }

@@ -68,7 +68,7 @@ public final class GradientMatchingLoss extends BaseLoss {
                     .prediction("P0..Pk synthetic-set gradients, one slot per layer (dc: (C,...), dcc: (...))")
                     .label("L0..Lk real-set gradients (C,...), one slot per layer")
                     .batchLevel()
-                    .example("per-layer weight gradients of a network on synthetic and real data; CondensationStep runs one dataset-condensation step")
+                    .example("CondensationStep runs one condensation step: examples/run-examples.sh condensation.DatasetCondensation")
                     .param(ParamSpec.word("mode", Mode.DC, "per-class (dc) or class-summed (dcc)"))
                     .param(ParamSpec.number("eps", DEFAULT_EPS, ">= 0: added to the norm product"))
                     .factory(p -> builder()

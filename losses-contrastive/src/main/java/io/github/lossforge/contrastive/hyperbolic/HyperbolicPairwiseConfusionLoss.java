@@ -63,7 +63,7 @@ public final class HyperbolicPairwiseConfusionLoss extends BaseLoss {
                     .prediction("P0 ball embeddings (N,d), N even")
                     .label("L0? not read")
                     .batchLevel()
-                    .example("embeddings mapped onto the Poincare ball by ToPoincare, pairs from PseudoNegativeSampler")
+                    .example("ball embeddings from ToPoincare, next to hyp-ce: examples/run-examples.sh contrastive.MetricLearning --loss hyp-pc")
                     .param(ParamSpec.number("curvature", DEFAULT_CURVATURE, "> 0: the ball has curvature -c"))
                     .param(ParamSpec.word("distance", Distance.ARTANH,
                             "artanh (the Poincare distance) or atan (the official code)"))

@@ -117,7 +117,7 @@ public final class MetrixLoss extends BaseLoss {
                     .label("L1 mix partner index A (M) int64")
                     .label("L2 mix partner index B (M) int64")
                     .label("L3 mix weight λ (M) in [0,1]")
-                    .example("clean and mixed embeddings; Mixup mixes the inputs and gives the partner indices and weights")
+                    .example("clean and mixed embeddings, pairs from Mixup: examples/run-examples.sh contrastive.MetricLearning --loss metrix")
                     .param(ParamSpec.word("base", Base.CONTRASTIVE,
                             "the metric-learning loss applied to soft labels"))
                     .param(ParamSpec.number("mixWeight", DEFAULT_MIX_WEIGHT, ">= 0: weight of the mixed term"))

@@ -45,7 +45,7 @@ public final class ClassConfusionLoss extends BaseLoss {
                             + " not available; MCC-style stand-in, Jin et al. 2020, arXiv 1912.03699)")
                     .prediction("P0 logits (N,C)")
                     .batchLevel()
-                    .example("test-time adaptation: minimise on unlabelled test batches through AlphaBatchNorm layers")
+                    .example("test-time adaptation of AlphaBatchNorm layers: examples/run-examples.sh classification.TestTimeAdaptation")
                     .param(ParamSpec.number("temperature", DEFAULT_TEMPERATURE, "> 0: softmax temperature"))
                     .factory(p -> builder().optTemperature(p.number("temperature")).optReduction(p.reduction()).build())
                     .build();

@@ -71,7 +71,7 @@ public final class WeightedDecorrelationLoss extends BaseLoss {
                     .prediction("P0 features (n,p)")
                     .prediction("P1 sample weights (n)")
                     .batchLevel()
-                    .example("stable learning: learn sample weights that decorrelate a representation, then weight the task loss")
+                    .example("sample weights that decorrelate, then a weighted fit: examples/run-examples.sh regression.StableLearning")
                     .param(ParamSpec.integer("randomFeatures", DEFAULT_RANDOM_FEATURES, "≥ 1: random Fourier features per dimension"))
                     .param(ParamSpec.integer("seed", DEFAULT_SEED, "seed of the random features"))
                     .param(ParamSpec.word("clusters", "none", List.of("none"),

@@ -76,7 +76,7 @@ public final class DirectCoverageLoss extends BaseLoss {
                             + " NeurIPS 2025, arXiv 2502.07154")
                     .prediction("P0 sequence log-prob (N)")
                     .label("L0? answer-token counts (N), read by mode=weighted-ce")
-                    .example("fine-tuning a language model: SequenceLogProb.of(logits, targets, mask) gives P0")
+                    .example("SequenceLogProb.of(logits, targets, mask) gives P0: examples/run-examples.sh lm.TinyLanguageModel --loss dco")
                     .param(ParamSpec.integer("n", DEFAULT_N, "≥ 1: pass@N budget"))
                     .param(ParamSpec.word("mode", Mode.DCO,
                             "dco: −log(1 − (1 − p)^N); weighted-ce: sg(F(p, N)) × token-mean NLL"))

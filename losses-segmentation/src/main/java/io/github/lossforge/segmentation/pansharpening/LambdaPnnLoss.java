@@ -188,7 +188,7 @@ public final class LambdaPnnLoss extends BaseLoss {
                     .label("L0 PAN (N,1,H,W)")
                     .label("L1 MS (N,B,H/ratio,W/ratio)")
                     .label("L2 MS upsampled (N,B,H,W)")
-                    .example("a pansharpening network's fused image, trained without ground truth from the PAN and MS inputs")
+                    .example("a fused image trained from PAN and MS alone: examples/run-examples.sh segmentation.Pansharpening")
                     .param(ParamSpec.word("sensor", Sensor.WV3,
                             "sensor presets (MTF gains, weights): WV3, WV2 or GE1"))
                     .param(ParamSpec.wordOrNumber("alpha", SENSOR_DEFAULT, List.of(SENSOR_DEFAULT),

@@ -56,7 +56,7 @@ public final class ConfidentBinaryCrossEntropyLoss extends BaseLoss {
                             + " Semi-supervised Segmentation for 3D Medical Images (TraCoCo), 2022, arXiv 2203.14523")
                     .prediction("P0 student logits (N,K,...)")
                     .label("L0 peer (teacher) logits (N,K,...)")
-                    .example("two segmentation networks on unlabelled images, each trained on the other's confident pixels")
+                    .example("two networks, each on the other's confident pixels: examples/run-examples.sh segmentation.RingSegmentation --unlabelled cbc")
                     .batchLevel()
                     .param(ParamSpec.number("tauPositive", 0.65,
                             "positive term on voxels with max teacher prob ≥ this"))
