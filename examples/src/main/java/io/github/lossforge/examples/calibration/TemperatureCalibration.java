@@ -20,6 +20,7 @@ import io.github.lossforge.core.classification.CorrectnessAwareLoss;
 import io.github.lossforge.examples.support.AdamUpdater;
 import io.github.lossforge.examples.support.ExampleArgs;
 import io.github.lossforge.examples.support.ExampleResult;
+import io.github.lossforge.examples.support.GaussianClasses;
 
 import java.util.List;
 import java.util.Random;
@@ -44,16 +45,7 @@ public final class TemperatureCalibration {
     }
 
     private static NDList samples(NDManager m, Random rng, double[][] centres, int n) {
-        float[] x = new float[n * DIMENSIONS];
-        long[] y = new long[n];
-        for (int i = 0; i < n; i++) {
-            int c = rng.nextInt(CLASSES);
-            y[i] = c;
-            for (int k = 0; k < DIMENSIONS; k++) {
-                x[i * DIMENSIONS + k] = (float) (centres[c][k] + rng.nextGaussian());
-            }
-        }
-        return new NDList(m.create(x, new Shape(n, DIMENSIONS)), m.create(y, new Shape(n)));
+        return new NDList(GaussianClasses.sample(m, rng, centres, n));
     }
 
     /**

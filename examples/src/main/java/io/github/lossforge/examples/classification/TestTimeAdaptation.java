@@ -22,6 +22,7 @@ import io.github.lossforge.core.diagnostics.AlphaBatchNorm;
 import io.github.lossforge.examples.support.AdamUpdater;
 import io.github.lossforge.examples.support.ExampleArgs;
 import io.github.lossforge.examples.support.ExampleResult;
+import io.github.lossforge.examples.support.GaussianClasses;
 
 import java.util.Arrays;
 import java.util.List;
@@ -57,20 +58,6 @@ public final class TestTimeAdaptation {
 
     /** Accuracies on the shifted test set and the class confusion of the adapted layer. */
     record Result(double source, double alphaBn, double adapted, double confusionBefore, double confusionAfter) {}
-
-    /** Draws n points: class centres plus unit noise, then the domain's affine map. */
-    private static NDArray[] points(NDManager m, Random rng, double[][] centres, int n, double[] scale, double[] offset) {
-        float[] x = new float[n * DIMENSIONS];
-        long[] y = new long[n];
-        for (int i = 0; i < n; i++) {
-            int c = rng.nextInt(CLASSES);
-            y[i] = c;
-            for (int k = 0; k < DIMENSIONS; k++) {
-                x[i * DIMENSIONS + k] = (float) (scale[k] * (centres[c][k] + rng.nextGaussian()) + offset[k]);
-            }
-        }
-        return new NDArray[] {m.create(x, new Shape(n, DIMENSIONS)), m.create(y, new Shape(n))};
-    }
 
     private static double accuracy(Block net, ParameterStore store, NDArray[] test) {
         try (NDManager m = test[0].getManager().newSubManager()) {
@@ -134,7 +121,7 @@ public final class TestTimeAdaptation {
             AdamUpdater adam = new AdamUpdater(1e-2).add(net);
             for (int step = 1; step <= steps; step++) {
                 try (NDManager m = manager.newSubManager()) {
-                    NDArray[] b = points(m, rng, centres, BATCH, one, zero);
+                    NDArray[] b = GaussianClasses.sample(m, rng, centres, BATCH, one, zero);
                     try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                         NDArray logits = net.forward(store, new NDList(b[0]), true).singletonOrThrow();
                         collector.backward(crossEntropy.evaluate(new NDList(b[1]), new NDList(logits)));
@@ -142,8 +129,8 @@ public final class TestTimeAdaptation {
                     adam.step();
                 }
             }
-            NDArray[] sourceTest = points(manager, rng, centres, 2048, one, zero);
-            NDArray[] shiftedTest = points(manager, rng, centres, 2048, scale, offset);
+            NDArray[] sourceTest = GaussianClasses.sample(manager, rng, centres, 2048, one, zero);
+            NDArray[] shiftedTest = GaussianClasses.sample(manager, rng, centres, 2048, scale, offset);
             System.out.printf("  source model: accuracy on source test points %.3f, on shifted ones %.3f%n",
                     accuracy(net, store, sourceTest), accuracy(net, store, shiftedTest));
             double source = accuracy(net, store, shiftedTest);
@@ -157,7 +144,7 @@ public final class TestTimeAdaptation {
             AdamUpdater tta = new AdamUpdater(1e-2).add(alphaNorm);
             for (int step = 1; step <= Math.max(1, steps / 4); step++) {
                 try (NDManager m = manager.newSubManager()) {
-                    NDArray unlabelled = points(m, rng, centres, BATCH, scale, offset)[0];
+                    NDArray unlabelled = GaussianClasses.sample(m, rng, centres, BATCH, scale, offset)[0];
                     try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                         NDArray logits = adapted.forward(store, new NDList(unlabelled), true).singletonOrThrow();
                         collector.backward(loss.evaluate(new NDList(), new NDList(logits)));
