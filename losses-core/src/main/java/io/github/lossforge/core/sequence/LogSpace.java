@@ -68,8 +68,9 @@ final class LogSpace {
      */
     static NDArray negLog1mexpNeg(NDArray logX) {
         double logSmall = Math.log(SMALL_X);
-        NDArray smallX = Scalar.min(logX, logSmall).exp();
-        NDArray series = Scalar.min(logX, logSmall).neg()
+        NDArray smallLogX = Scalar.min(logX, logSmall);
+        NDArray smallX = smallLogX.exp();
+        NDArray series = smallLogX.neg()
                 .add(Scalar.div(smallX, 2))
                 .sub(Scalar.div(smallX.square(), 24));
         NDArray direct = log1mexp(Scalar.max(logX, logSmall).exp().neg()).neg();
