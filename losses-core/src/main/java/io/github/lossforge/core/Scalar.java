@@ -12,6 +12,7 @@ import io.github.lossforge.core.engine.PtEngineAdapter;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -53,34 +54,7 @@ public final class Scalar {
      */
     public static NDArray of(NDArray like, double value) {
         DataType type = like.getDataType().isFloating() ? like.getDataType() : DataType.FLOAT64;
-        Key key = new Key(like.getDevice(), type, value);
-        NDArray cached = CONSTANTS.get(key);
-        if (cached == null || cached.isReleased()) {
-            cached = cache(key);
-            if (cached == null) {
-                NDArray fresh = owned(like.getManager(), like.getManager().create(value), type);
-                return fresh.toDevice(like.getDevice(), false);
-            }
-        }
-        NDArray alias = cached.stopGradient();
-        alias.attach(like.getManager());
-        return alias;
-    }
-
-    private static synchronized NDArray cache(Key key) {
-        NDArray cached = CONSTANTS.get(key);
-        if (cached != null && !cached.isReleased()) {
-            return cached;
-        }
-        if (CONSTANTS.size() >= CACHE_LIMIT) {
-            return null;
-        }
-        NDManager manager = MANAGERS.computeIfAbsent(key.device, NDManager::newBaseManager);
-        NDArray made = owned(manager, manager.create(key.value), key.type);
-        // made inside a loss's NDScope, it must not die with the scope
-        NDScope.unregister(made);
-        CONSTANTS.put(key, made);
-        return made;
+        return handOut(CONSTANTS, new Key(like.getDevice(), type, value), like, type, m -> m.create(value));
     }
 
     /**
@@ -111,12 +85,21 @@ public final class Scalar {
      */
     public static NDArray cached(NDArray like, String name, Shape shape, Supplier<double[]> values) {
         DataType type = like.getDataType().isFloating() ? like.getDataType() : DataType.FLOAT64;
-        ArrayKey key = new ArrayKey(like.getDevice(), type, name, shape);
-        NDArray cached = ARRAYS.get(key);
+        return handOut(ARRAYS, new ArrayKey(like.getDevice(), type, name, shape), like, type,
+                m -> m.create(values.get(), shape));
+    }
+
+    /**
+     * A fresh detached alias, in {@code like}'s manager, of the constant cached under {@code key}
+     * (made and cached first if need be; made afresh, uncached, past the cache's limit).
+     */
+    private static <K> NDArray handOut(Map<K, NDArray> cache, K key, NDArray like, DataType type,
+            Function<NDManager, NDArray> javaBacked) {
+        NDArray cached = cache.get(key);
         if (cached == null || cached.isReleased()) {
-            cached = cacheArray(key, values);
+            cached = store(cache, key, like.getDevice(), type, javaBacked);
             if (cached == null) {
-                NDArray fresh = owned(like.getManager(), like.getManager().create(values.get(), shape), type);
+                NDArray fresh = owned(like.getManager(), javaBacked.apply(like.getManager()), type);
                 return fresh.toDevice(like.getDevice(), false);
             }
         }
@@ -125,18 +108,20 @@ public final class Scalar {
         return alias;
     }
 
-    private static synchronized NDArray cacheArray(ArrayKey key, Supplier<double[]> values) {
-        NDArray cached = ARRAYS.get(key);
+    private static synchronized <K> NDArray store(Map<K, NDArray> cache, K key, Device device, DataType type,
+            Function<NDManager, NDArray> javaBacked) {
+        NDArray cached = cache.get(key);
         if (cached != null && !cached.isReleased()) {
             return cached;
         }
-        if (ARRAYS.size() >= CACHE_LIMIT) {
+        if (cache.size() >= CACHE_LIMIT) {
             return null;
         }
-        NDManager manager = MANAGERS.computeIfAbsent(key.device, NDManager::newBaseManager);
-        NDArray made = owned(manager, manager.create(values.get(), key.shape), key.type);
+        NDManager manager = MANAGERS.computeIfAbsent(device, NDManager::newBaseManager);
+        NDArray made = owned(manager, javaBacked.apply(manager), type);
+        // made inside a loss's NDScope, it must not die with the scope
         NDScope.unregister(made);
-        ARRAYS.put(key, made);
+        cache.put(key, made);
         return made;
     }
 
@@ -236,13 +221,11 @@ public final class Scalar {
     private static final class Key {
         private final Device device;
         private final DataType type;
-        private final double value;
         private final long bits;
 
         Key(Device device, DataType type, double value) {
             this.device = device;
             this.type = type;
-            this.value = value;
             this.bits = Double.doubleToLongBits(value);
         }
 

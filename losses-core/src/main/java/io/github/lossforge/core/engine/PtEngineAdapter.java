@@ -20,7 +20,8 @@ import java.nio.Buffer;
  * {@code GradientCollector}, but has no query for it, and fused kernels skip their gradient pass when
  * nothing is recorded), and runs a backward pass that records the gradient's own graph, for
  * second-order gradients (DJL's {@code GradientCollector.backward} always frees the graph), and gives
- * hand-written kernels the address of a tensor's data ({@link #dataAddress}), on the CPU or the GPU.
+ * hand-written kernels the address of a tensor's data ({@link #dataAddress}), on the CPU or the GPU,
+ * and clamps against array bounds in one kernel ({@link #clamp}, for {@code Scalar.clamp}).
  */
 public final class PtEngineAdapter {
 
