@@ -5,7 +5,8 @@ per-round ratios to show stability). Writes benchmarks/results/eager.md and eage
 
 Usage (from the repository root, after `mvn -B -q -o -pl benchmarks -am compile`):
   /usr/bin/python3 benchmarks/eager/compare.py [--rounds 3] [--warmup 3] [--iterations 10]
-      [--checks full|shapes] [--out benchmarks/results] [ID...]
+      [--checks full|shapes] [--out benchmarks/results]
+      [--baseline-classpath CP] [ID...]
 PyTorch comes from Debian's python3-torch (apt-get install python3-torch; a real BLAS such as
 libopenblas0-pthread, else matrix products run on the reference BLAS). CI does not need it.
 """
@@ -80,6 +81,9 @@ def main():
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results"))
     ap.add_argument("--name", default="eager")
     ap.add_argument("--classpath", help="the LossForge side's class path (default: this checkout's modules)")
+    ap.add_argument("--baseline-classpath",
+                    help="a second LossForge class path (e.g. a copy of main's module classes), timed in the same"
+                         " rounds under each checks level as 'before <level>', to compare two builds interleaved")
     ap.add_argument("ids", nargs="*")
     a = ap.parse_args()
     sys.path.insert(0, str(HERE))
@@ -87,11 +91,15 @@ def main():
     ids = a.ids or list(losses.LOSSES)
     cp = a.classpath or classpath()
     start_load = loadavg()
-    levels = a.checks.split(",")
+    checks = a.checks.split(",")
+    variants = [(lv, cp, lv) for lv in checks]
+    if a.baseline_classpath:
+        variants += [("before " + lv, a.baseline_classpath, lv) for lv in checks]
+    levels = [v[0] for v in variants]
     java = {lv: {i: [] for i in ids} for lv in levels}
     torch_ms = {i: [] for i in ids}
     for r in range(a.rounds):
-        sides = [(lv, (lambda lv=lv: run_java(cp, ids, a, lv))) for lv in levels]
+        sides = [(name, (lambda c=c, lv=lv: run_java(c, ids, a, lv))) for name, c, lv in variants]
         sides.append(("python", lambda: run_python(ids, a)))
         for name, run in (sides if r % 2 == 0 else sides[::-1]):
             t = run()

@@ -7,10 +7,13 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.github.lossforge.core.engine.PtEngineAdapter;
 
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Arithmetic between arrays and Java numbers that is safe under autograd.
@@ -38,6 +41,7 @@ public final class Scalar {
     private static final int CACHE_LIMIT = 4096;
     private static final Map<Key, NDArray> CONSTANTS = new ConcurrentHashMap<>();
     private static final Map<Device, NDManager> MANAGERS = new ConcurrentHashMap<>();
+    private static final Map<ArrayKey, NDArray> ARRAYS = new ConcurrentHashMap<>();
 
     private Scalar() {}
 
@@ -50,34 +54,7 @@ public final class Scalar {
      */
     public static NDArray of(NDArray like, double value) {
         DataType type = like.getDataType().isFloating() ? like.getDataType() : DataType.FLOAT64;
-        Key key = new Key(like.getDevice(), type, value);
-        NDArray cached = CONSTANTS.get(key);
-        if (cached == null || cached.isReleased()) {
-            cached = cache(key);
-            if (cached == null) {
-                NDArray fresh = owned(like.getManager(), like.getManager().create(value), type);
-                return fresh.toDevice(like.getDevice(), false);
-            }
-        }
-        NDArray alias = cached.stopGradient();
-        alias.attach(like.getManager());
-        return alias;
-    }
-
-    private static synchronized NDArray cache(Key key) {
-        NDArray cached = CONSTANTS.get(key);
-        if (cached != null && !cached.isReleased()) {
-            return cached;
-        }
-        if (CONSTANTS.size() >= CACHE_LIMIT) {
-            return null;
-        }
-        NDManager manager = MANAGERS.computeIfAbsent(key.device, NDManager::newBaseManager);
-        NDArray made = owned(manager, manager.create(key.value), key.type);
-        // made inside a loss's NDScope, it must not die with the scope
-        NDScope.unregister(made);
-        CONSTANTS.put(key, made);
-        return made;
+        return handOut(CONSTANTS, new Key(like.getDevice(), type, value), like, type, m -> m.create(value));
     }
 
     /**
@@ -91,6 +68,61 @@ public final class Scalar {
     public static NDArray array(NDArray like, double[] values, Shape shape) {
         NDArray made = owned(like.getManager(), like.getManager().create(values, shape), like.getDataType());
         return made.toDevice(like.getDevice(), false);
+    }
+
+    /**
+     * A constant array cached per (device, dtype, name, shape) in memory libtorch owns, as {@link #of}
+     * caches scalars: made once from {@code values} (called only then), handed out as a fresh detached
+     * alias that belongs to {@code like}'s manager. For fixed operators a loss would otherwise rebuild
+     * on every call (filter windows, band matrices). Beyond {@value #CACHE_LIMIT} cached arrays, made
+     * afresh as {@link #array} does.
+     *
+     * @param like the array whose dtype (floating; else float64), device and manager the constant takes
+     * @param name what the values are, with every parameter they depend on besides the shape
+     * @param shape the shape
+     * @param values makes the values, row-major
+     * @return the constant
+     */
+    public static NDArray cached(NDArray like, String name, Shape shape, Supplier<double[]> values) {
+        DataType type = like.getDataType().isFloating() ? like.getDataType() : DataType.FLOAT64;
+        return handOut(ARRAYS, new ArrayKey(like.getDevice(), type, name, shape), like, type,
+                m -> m.create(values.get(), shape));
+    }
+
+    /**
+     * A fresh detached alias, in {@code like}'s manager, of the constant cached under {@code key}
+     * (made and cached first if need be; made afresh, uncached, past the cache's limit).
+     */
+    private static <K> NDArray handOut(Map<K, NDArray> cache, K key, NDArray like, DataType type,
+            Function<NDManager, NDArray> javaBacked) {
+        NDArray cached = cache.get(key);
+        if (cached == null || cached.isReleased()) {
+            cached = store(cache, key, like.getDevice(), type, javaBacked);
+            if (cached == null) {
+                NDArray fresh = owned(like.getManager(), javaBacked.apply(like.getManager()), type);
+                return fresh.toDevice(like.getDevice(), false);
+            }
+        }
+        NDArray alias = cached.stopGradient();
+        alias.attach(like.getManager());
+        return alias;
+    }
+
+    private static synchronized <K> NDArray store(Map<K, NDArray> cache, K key, Device device, DataType type,
+            Function<NDManager, NDArray> javaBacked) {
+        NDArray cached = cache.get(key);
+        if (cached != null && !cached.isReleased()) {
+            return cached;
+        }
+        if (cache.size() >= CACHE_LIMIT) {
+            return null;
+        }
+        NDManager manager = MANAGERS.computeIfAbsent(device, NDManager::newBaseManager);
+        NDArray made = owned(manager, javaBacked.apply(manager), type);
+        // made inside a loss's NDScope, it must not die with the scope
+        NDScope.unregister(made);
+        cache.put(key, made);
+        return made;
     }
 
     private static NDArray owned(NDManager manager, NDArray javaBacked, DataType type) {
@@ -170,26 +202,30 @@ public final class Scalar {
      * @return the clamped array
      */
     public static NDArray clamp(NDArray x, double lo, double hi) {
-        // two selections against cached 0-d constants (broadcast by torch.where as the "other" operand,
-        // and compared against as arrays: a Number argument would make a Java-backed scalar per call);
-        // "not above" rather than "at most" keeps NaN as NaN, as torch.clamp does
         NDArray hiConstant = of(x, hi);
         NDArray loConstant = of(x, lo);
+        if (PtEngineAdapter.isPyTorch(x) && x.getDataType().isFloating()) {
+            // torch.clamp with the cached constants as tensor bounds: one kernel, the same gradient
+            return PtEngineAdapter.clamp(x, loConstant, hiConstant);
+        }
+        // elsewhere two selections against the constants (a Number argument would make a Java-backed
+        // scalar per call); "not above" rather than "at most" keeps NaN as NaN, as torch.clamp does
         NDArray belowHi = NDArrays.where(x.gt(hiConstant).logicalNot(), x, hiConstant);
         return NDArrays.where(belowHi.lt(loConstant).logicalNot(), belowHi, loConstant);
     }
+
+    /** A cached array's identity. */
+    private record ArrayKey(Device device, DataType type, String name, Shape shape) {}
 
     /** A cached constant's identity: the value's bits, its dtype and device. */
     private static final class Key {
         private final Device device;
         private final DataType type;
-        private final double value;
         private final long bits;
 
         Key(Device device, DataType type, double value) {
             this.device = device;
             this.type = type;
-            this.value = value;
             this.bits = Double.doubleToLongBits(value);
         }
 

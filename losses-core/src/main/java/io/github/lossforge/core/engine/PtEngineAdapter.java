@@ -20,7 +20,8 @@ import java.nio.Buffer;
  * {@code GradientCollector}, but has no query for it, and fused kernels skip their gradient pass when
  * nothing is recorded), and runs a backward pass that records the gradient's own graph, for
  * second-order gradients (DJL's {@code GradientCollector.backward} always frees the graph), and gives
- * hand-written kernels the address of a tensor's data ({@link #dataAddress}), on the CPU or the GPU.
+ * hand-written kernels the address of a tensor's data ({@link #dataAddress}), on the CPU or the GPU,
+ * and clamps against array bounds in one kernel ({@link #clamp}, for {@code Scalar.clamp}).
  */
 public final class PtEngineAdapter {
 
@@ -110,6 +111,36 @@ public final class PtEngineAdapter {
         return com.sun.jna.Pointer.nativeValue(Native.getDirectBufferPointer(buffer));
     }
 
+    /**
+     * {@code torch.clamp(x, lo, hi)} with tensor bounds, one native call: the value of {@code x} clamped
+     * to [lo, hi], NaN kept; under autograd the gradient is 1 where lo ≤ x ≤ hi (bounds included) and
+     * 0 elsewhere. DJL's {@code clip(Number, Number)} calls the same kernel but with Java-backed bounds
+     * (see {@code Scalar}); this takes bounds the caller made in memory libtorch owns.
+     *
+     * @param x an array of the PyTorch engine
+     * @param lo the lower bound, broadcastable (a 0-d constant)
+     * @param hi the upper bound, broadcastable (a 0-d constant)
+     * @return a new array of {@code x}'s manager
+     * @throws IllegalArgumentException on another engine
+     */
+    public static NDArray clamp(NDArray x, NDArray lo, NDArray hi) {
+        PtNDArray pt = pytorch(x, "clamp with array bounds");
+        long handle = (Long) Libtorch.call(Libtorch.CLAMP, (Long) pt.getHandle(),
+                (Long) pytorch(lo, "clamp with array bounds").getHandle(),
+                (Long) pytorch(hi, "clamp with array bounds").getHandle());
+        return new PtNDArray((PtNDManager) pt.getManager(), handle);
+    }
+
+    /**
+     * Whether an array belongs to the PyTorch engine (so that {@link #clamp} takes it).
+     *
+     * @param array the array
+     * @return whether it is a PyTorch array
+     */
+    public static boolean isPyTorch(NDArray array) {
+        return array instanceof PtNDArray;
+    }
+
     private static PtNDArray pytorch(NDArray array, String what) {
         if (!(array instanceof PtNDArray)) {
             throw new IllegalArgumentException(what + " needs the PyTorch engine, got "
@@ -124,6 +155,7 @@ public final class PtEngineAdapter {
         static final Method IS_CONTIGUOUS;
         static final Method TO_CONTIGUOUS;
         static final Method DIRECT_BUFFER;
+        static final Method CLAMP;
 
         static {
             try {
@@ -134,9 +166,10 @@ public final class PtEngineAdapter {
                 IS_CONTIGUOUS = accessible(library.getDeclaredMethod("torchIsContiguous", long.class));
                 TO_CONTIGUOUS = accessible(library.getDeclaredMethod("torchToContiguous", long.class));
                 DIRECT_BUFFER = accessible(library.getDeclaredMethod("torchDirectByteBuffer", long.class));
+                CLAMP = accessible(library.getDeclaredMethod("torchClamp", long.class, long.class, long.class));
             } catch (ReflectiveOperationException | RuntimeException e) {
                 throw new IllegalStateException("this DJL version's PyTorch bindings lack what kernels need "
-                        + "(PyTorchLibrary.LIB.torchDirectByteBuffer / torchIsContiguous / torchToContiguous)", e);
+                        + "(PyTorchLibrary.LIB.torchDirectByteBuffer / torchIsContiguous / torchToContiguous / torchClamp)", e);
             }
         }
 
@@ -145,9 +178,9 @@ public final class PtEngineAdapter {
             return m;
         }
 
-        static Object call(Method m, long handle) {
+        static Object call(Method m, Object... args) {
             try {
-                return m.invoke(LIB, handle);
+                return m.invoke(LIB, args);
             } catch (ReflectiveOperationException e) {
                 throw new IllegalStateException("PyTorchLibrary." + m.getName() + " failed", e);
             }

@@ -167,13 +167,15 @@ public final class DirectCoverageLoss extends BaseLoss {
         double m = n - 1;
         NDArray p = logP.stopGradient().toType(DataType.FLOAT64, false).exp();
         NDArray pSquared = p.square();
-        NDArray padeTop = Scalar.mul(p, -m).add(Scalar.mul(pSquared, m * (m - 1) / 2)).add(1);
-        NDArray padeBottom = Scalar.mul(p, -m / 2).add(Scalar.mul(pSquared, m * (m - 1) / 6)).add(1);
+        NDArray one = Scalar.of(p, 1);
+        NDArray padeTop = Scalar.mul(p, -m).add(Scalar.mul(pSquared, m * (m - 1) / 2)).add(one);
+        NDArray padeBottom = Scalar.mul(p, -m / 2).add(Scalar.mul(pSquared, m * (m - 1) / 6)).add(one);
         NDArray pade = padeTop.div(padeBottom);
         NDArray q = Scalar.mul(Numerics.log1p(p.neg()), m).exp();
         // the general branch is 0/0 at p = 0, where the Padé branch is selected
-        NDArray general = Scalar.mul(p, (double) n).mul(q).div(q.mul(p.neg().add(1)).neg().add(1));
-        NDArray f = NDArrays.where(Scalar.mul(p, (double) n).lt(PADE_BELOW), pade, general);
+        NDArray np = Scalar.mul(p, (double) n);
+        NDArray general = np.mul(q).div(one.sub(q.mul(one.sub(p))));
+        NDArray f = NDArrays.where(np.lt(Scalar.of(np, PADE_BELOW)), pade, general);
         return f.toType(logP.getDataType(), false);
     }
 

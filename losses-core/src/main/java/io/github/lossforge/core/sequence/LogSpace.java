@@ -44,8 +44,8 @@ final class LogSpace {
 
     /**
      * {@code log(−log(1 − p))} from {@code log p}, accurate when p underflows: for p &lt; 1e-4 it is
-     * {@code log p + log1p(p/2 + p²/3)} (−log(1 − p)/p = 1 + p/2 + p²/3 + …; the next term is below
-     * 3e-13 relative).
+     * {@code log p + p/2 + 5p²/24 + p³/8} (the series of log(−log(1 − p)/p) = log(1 + p/2 + p²/3 +
+     * p³/4 + …); the next term is below 1e-16 absolute), a polynomial rather than a log1p of one.
      *
      * @param logP log-probabilities, ≤ 0
      * @return log(−log(1 − p))
@@ -54,7 +54,8 @@ final class LogSpace {
         double logSmall = Math.log(SMALL_P);
         NDArray smallLogP = Scalar.min(logP, logSmall);
         NDArray p = smallLogP.exp();
-        NDArray series = smallLogP.add(Numerics.log1p(Scalar.div(p, 2).add(Scalar.div(p.square(), 3))));
+        NDArray inner = Scalar.mul(p, 1.0 / 8).add(Scalar.of(p, 5.0 / 24)).mul(p).add(Scalar.of(p, 0.5));
+        NDArray series = smallLogP.add(inner.mul(p));
         NDArray direct = log1mexp(Scalar.max(logP, logSmall)).neg().log();
         return NDArrays.where(logP.lt(Scalar.of(logP, logSmall)), series, direct);
     }
@@ -68,8 +69,9 @@ final class LogSpace {
      */
     static NDArray negLog1mexpNeg(NDArray logX) {
         double logSmall = Math.log(SMALL_X);
-        NDArray smallX = Scalar.min(logX, logSmall).exp();
-        NDArray series = Scalar.min(logX, logSmall).neg()
+        NDArray smallLogX = Scalar.min(logX, logSmall);
+        NDArray smallX = smallLogX.exp();
+        NDArray series = smallLogX.neg()
                 .add(Scalar.div(smallX, 2))
                 .sub(Scalar.div(smallX.square(), 24));
         NDArray direct = log1mexp(Scalar.max(logX, logSmall).exp().neg()).neg();

@@ -28,7 +28,7 @@ final class OverlapInputs {
     private static final double DEN_FLOOR_FLOAT64 = 1e-300;
 
     private final NDArray p;
-    private final NDArray oneMinusP;
+    private NDArray oneMinusP;
     private final NDArray y;
     private final NDArray keep;
     private final Shape tokenShape;
@@ -86,9 +86,12 @@ final class OverlapInputs {
             NDArray rest = fromLogits ? Activation.sigmoid(flat.neg()) : flat.neg().add(1);
             return new OverlapInputs(prob, rest, labels.toType(type, false), keep, tokenShape, true);
         }
-        NDArray tokens = DenseSlots.tokensByClass(x);
-        NDArray prob = fromLogits ? tokens.softmax(1) : tokens;
-        return new OverlapInputs(prob, prob.neg().add(1), labels.oneHot(classes, type), keep, tokenShape, false);
+        // the softmax over axis 1 in the input's (N, C, ...) layout, then the move of the class axis last:
+        // libtorch's CPU softmax over a short innermost axis (C = 4 at 8×128×128) is about 4× slower
+        // forward + backward than over axis 1 of the original layout
+        NDArray prob = DenseSlots.tokensByClass(fromLogits ? x.softmax(1) : x);
+        // 1 − p is made when a loss asks for it (see oneMinusP())
+        return new OverlapInputs(prob, null, labels.oneHot(classes, type), keep, tokenShape, false);
     }
 
     /**
@@ -103,7 +106,7 @@ final class OverlapInputs {
             return p;
         }
         double eps = p.getDataType() == DataType.FLOAT64 ? EPS_FLOAT64 : EPS_FLOAT32;
-        return Scalar.pow(Scalar.max(oneMinusP, eps), alpha).mul(p);
+        return Scalar.pow(Scalar.max(oneMinusP(), eps), alpha).mul(p);
     }
 
     /** @return the probabilities, (T) or (T, C) */
@@ -113,6 +116,9 @@ final class OverlapInputs {
 
     /** @return 1 − p computed without cancellation for the sigmoid path, the shape of p */
     NDArray oneMinusP() {
+        if (oneMinusP == null) {
+            oneMinusP = Scalar.of(p, 1).sub(p);
+        }
         return oneMinusP;
     }
 
@@ -191,27 +197,31 @@ final class OverlapInputs {
      * where {@code den} is 0), summed over classes on the multi-class path.
      *
      * @param num numerators, the shape of p
-     * @param den denominators, the shape of p
+     * @param den denominators without the smoothing, the shape of p
+     * @param smooth the smoothing s ≥ 0
      * @return (T) per-token values
      */
-    NDArray perToken(NDArray num, NDArray den) {
-        NDArray q = fraction(num, den);
+    NDArray perToken(NDArray num, NDArray den, double smooth) {
+        NDArray q = fraction(num, den, smooth);
         return binary ? q : q.sum(new int[] {1});
     }
 
     /**
-     * {@code num / den} for 0 ≤ num ≤ den with the denominator floored at 1e-30 (float32) or 1e-300
-     * (float64). Without the floor a denominator that underflows (zero smoothing, probabilities of
-     * 1e-40) makes the quotient's gradient inf − inf = NaN although the quotient is at most 1; with
-     * it 0/0 reads 0. The floor changes nothing once the smoothing exceeds it.
+     * {@code num / (den + s)} for 0 ≤ num ≤ den with the denominator floored at 1e-30 (float32) or
+     * 1e-300 (float64). Without the floor a denominator that underflows (zero smoothing, probabilities
+     * of 1e-40) makes the quotient's gradient inf − inf = NaN although the quotient is at most 1; with
+     * it 0/0 reads 0. The floor changes nothing once the smoothing reaches it (den ≥ 0), so it is only
+     * applied below.
      *
      * @param num numerators
-     * @param den denominators, same shape
+     * @param den denominators without the smoothing, same shape, ≥ 0
+     * @param smooth the smoothing s ≥ 0
      * @return the quotients
      */
-    static NDArray fraction(NDArray num, NDArray den) {
+    static NDArray fraction(NDArray num, NDArray den, double smooth) {
         double floor = den.getDataType() == DataType.FLOAT64 ? DEN_FLOOR_FLOAT64 : DEN_FLOOR_FLOAT32;
-        return num.div(Scalar.max(den, floor));
+        NDArray smoothed = smooth == 0 ? den : den.add(Scalar.of(den, smooth));
+        return num.div(smooth >= floor ? smoothed : Scalar.max(smoothed, floor));
     }
 
     /**

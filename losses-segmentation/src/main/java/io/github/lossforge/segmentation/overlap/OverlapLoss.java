@@ -84,10 +84,10 @@ abstract class OverlapLoss extends BaseLoss {
         NDArray n = d.classes(num, includeBackground);
         NDArray m = d.classes(den, includeBackground);
         return switch (resolved) {
-            case IMAGE -> reduceKept(OverlapInputs.fraction(d.imageSums(n), d.imageSums(m).add(smooth))
+            case IMAGE -> reduceKept(OverlapInputs.fraction(d.imageSums(n), d.imageSums(m), smooth)
                     .mean(new int[] {1}), d.imagesKept());
-            case BATCH -> OverlapInputs.fraction(d.batchSums(n), d.batchSums(m).add(smooth)).mean();
-            case TOKEN, AUTO -> overTokens(d.perToken(n, m.add(smooth)), d); // AUTO is resolved above
+            case BATCH -> OverlapInputs.fraction(d.batchSums(n), d.batchSums(m), smooth).mean();
+            case TOKEN, AUTO -> overTokens(d.perToken(n, m, smooth), d); // AUTO is resolved above
         };
     }
 

@@ -107,7 +107,8 @@ public final class TverskyLoss extends OverlapLoss {
         NDArray y = d.y();
         NDArray truePositive = p.mul(y);
         NDArray falsePositive = p.sub(truePositive);
-        NDArray falseNegative = d.oneMinusP().mul(y);
+        // (1 − p)·y; on the one-hot path y − p·y is the same number (y ∈ {0, 1}) without forming 1 − p
+        NDArray falseNegative = d.binary() ? d.oneMinusP().mul(y) : y.sub(truePositive);
         NDArray errors = weighted(falsePositive, falseNegative);
         return aggregate(d, errors, errors.add(truePositive), smooth, false,
                 "the set-level binary Tversky loss (C = 1, aggregation auto)");
