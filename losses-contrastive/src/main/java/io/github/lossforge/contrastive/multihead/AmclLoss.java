@@ -58,7 +58,8 @@ public final class AmclLoss extends BaseLoss {
                     .prediction("P1 positive temperatures (H,2N)")
                     .prediction("P2 negative temperatures (H,2N)")
                     .label("L0? not read")
-                    .example("multi-head two-view embeddings with per-sample temperatures from AdaptiveTemperature")
+                    .example("multi-head two-view embeddings with per-sample temperatures (fixed, or from AdaptiveTemperature):"
+                            + " examples/run-examples.sh contrastive.MetricLearning --loss amcl")
                     .param(ParamSpec.number("beta", DEFAULT_BETA, ">= 0: weight of the temperature regulariser"))
                     .param(ParamSpec.number("tauMin", DEFAULT_TAU_MIN, "> 0: smallest accepted temperature"))
                     .param(ParamSpec.number("tauMax", DEFAULT_TAU_MAX, "> tauMin: largest accepted temperature"))
