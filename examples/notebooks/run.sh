@@ -91,6 +91,7 @@ NOTEBOOK="$HERE/lossforge-kotlin.ipynb"
 OUT_DIR="$HERE"
 if $KEEP_NOTEBOOK; then
     OUT_DIR="$(mktemp -d)"
+    trap 'rm -rf "$OUT_DIR"' EXIT
 fi
 "$PY" -m nbconvert --to notebook --execute --ExecutePreprocessor.kernel_name=lossforge-kotlin \
     --ExecutePreprocessor.timeout=300 --output-dir "$OUT_DIR" --output lossforge-kotlin.ipynb "$NOTEBOOK" \

@@ -20,6 +20,7 @@ import io.github.lossforge.core.testkit.Evaluation;
 import io.github.lossforge.core.testkit.Generators;
 import io.github.lossforge.core.testkit.HostTensor;
 import io.github.lossforge.core.testkit.LeakCheck;
+import io.github.lossforge.core.testkit.MutationPass;
 import io.github.lossforge.core.testkit.Sample;
 import io.github.lossforge.core.testkit.TrainingTask;
 
@@ -260,5 +261,11 @@ class EnsLossTest {
                 return new NDList[] {new NDList(data), new NDList(manager.create(y, new Shape(16, 1)))};
             }
         }, 200);
+    }
+
+    /** EnsLoss has no fixed value to compare, so it runs the contract's mutation pass on its own. */
+    @Test
+    void mutatedInputsGiveFiniteValuesOrClearErrors() {
+        MutationPass.run(EnsLoss.ID, () -> EnsLoss.builder().optSeed(3).build(), binary(new Random(11), 4, 2.0));
     }
 }
