@@ -175,14 +175,16 @@ public final class CpuAttentionKernel implements AttentionKernel {
      */
     @Override
     public FusedValue layout(NDArray maps, @Nullable NDArray selfAttention, NDArray masks, LayoutWeights weights) {
-        Shape s = maps.getShape();
+        return SelfAttentionAlignment.around(maps, selfAttention, (aligned, s) -> layoutOnAligned(aligned, s,
+                masks, weights));
+    }
+
+    /** The layout terms and their gradient with respect to the aligned maps (N, K, P). */
+    private static FusedValue layoutOnAligned(NDArray aligned, Shape s, NDArray masks, LayoutWeights weights) {
         long n = s.get(0);
         long k = s.get(1);
         long h = s.get(2);
         long w = s.get(3);
-        NDArray flat = maps.stopGradient().reshape(n, k, h * w);
-        NDArray self = selfAttention == null ? null : selfAttention.stopGradient();
-        NDArray aligned = self == null ? flat : flat.matMul(self.transpose(0, 2, 1));
         NDArray m = masks.reshape(n, k, h * w);
         NDArray z = aligned.sum(new int[] {2}, true).add(weights.eps());
         NDArray prob = aligned.div(z);
@@ -201,13 +203,7 @@ public final class CpuAttentionKernel implements AttentionKernel {
                 .add(Scalar.mul(foreign, weights.outside()))
                 .add(Scalar.mul(columns.expandDims(2).add(rows.expandDims(3)).reshape(n, k, h * w),
                         2 * weights.marginal()));
-        NDArray gAligned = gradProb.sub(gradProb.mul(prob).sum(new int[] {2}, true)).div(z);
-        if (self == null) {
-            return new FusedValue(values, gAligned.reshape(s));
-        }
-        NDArray gMaps = gAligned.matMul(self).reshape(s);
-        NDArray gSelf = gAligned.transpose(0, 2, 1).matMul(flat);
-        return new FusedValue(values, gMaps, gSelf);
+        return new FusedValue(values, gradProb.sub(gradProb.mul(prob).sum(new int[] {2}, true)).div(z));
     }
 
     /** The gradient share of x in min(x, y): 1 when x is smaller, ½ at a tie, else 0. */
