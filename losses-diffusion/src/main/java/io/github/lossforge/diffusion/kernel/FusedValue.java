@@ -1,6 +1,7 @@
 package io.github.lossforge.diffusion.kernel;
 
 import ai.djl.ndarray.NDArray;
+import io.github.lossforge.core.Surrogate;
 
 /**
  * A fused kernel's result: the per-image loss values and the gradient of each value with respect
@@ -13,8 +14,8 @@ import ai.djl.ndarray.NDArray;
 public record FusedValue(NDArray values, NDArray... gradients) {
 
     /**
-     * Returns the values through the surrogate trick of spec §3: \( L_{sg} + \sum (x \odot sg(g)) -
-     * sg(\sum x \odot g) \) per image. The forward value is exactly {@code values} (the last two terms
+     * Returns the values through the surrogate trick of spec §3 ({@link Surrogate#attach}): \( L_{sg} +
+     * \sum (x \odot sg(g)) - sg(\sum x \odot g) \) per image. The forward value is exactly {@code values} (the last two terms
      * cancel before they are added), and autograd through it gives exactly {@code gradients}, with
      * no graph kept besides one product per input.
      *
@@ -22,16 +23,6 @@ public record FusedValue(NDArray values, NDArray... gradients) {
      * @return (N) values carrying the gradients
      */
     public NDArray surrogate(NDArray... inputs) {
-        if (inputs.length != gradients.length) {
-            throw new IllegalArgumentException(
-                    "surrogate: " + inputs.length + " inputs for " + gradients.length + " gradients");
-        }
-        long n = values.getShape().get(0);
-        NDArray linear = null;
-        for (int i = 0; i < inputs.length; i++) {
-            NDArray term = inputs[i].mul(gradients[i]).reshape(n, -1).sum(new int[] {1});
-            linear = linear == null ? term : linear.add(term);
-        }
-        return linear == null ? values : values.add(linear.sub(linear.stopGradient()));
+        return Surrogate.attach(values, inputs, gradients);
     }
 }
