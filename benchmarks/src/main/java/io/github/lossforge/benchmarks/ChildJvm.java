@@ -64,6 +64,25 @@ final class ChildJvm {
      */
     static List<String> run(int threads, Class<?> mainClass, List<String> args, boolean pinMmapThreshold,
             PrintWriter log) throws IOException, InterruptedException {
+        return run(threads, mainClass, args, pinMmapThreshold ? 1 << 20 : 0, log);
+    }
+
+    /**
+     * Runs a main class with glibc's mmap threshold pinned at a given size: every freed block of that
+     * size or more goes back to the system. The lower it is, the closer RSS follows live memory (and
+     * the more each allocation costs: time such a JVM only for memory).
+     *
+     * @param threads libtorch intra-op threads, 0 for its default
+     * @param mainClass the class
+     * @param args its arguments
+     * @param mmapThreshold the threshold in bytes, 0 to leave glibc's dynamic threshold
+     * @param log where its output is echoed
+     * @return its output lines
+     * @throws IOException when it cannot start or exits with a non-zero code
+     * @throws InterruptedException when interrupted
+     */
+    static List<String> run(int threads, Class<?> mainClass, List<String> args, int mmapThreshold,
+            PrintWriter log) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(options(threads));
@@ -75,8 +94,8 @@ final class ChildJvm {
         if (threads > 0) {
             builder.environment().put("OMP_NUM_THREADS", Integer.toString(threads));
         }
-        if (pinMmapThreshold) {
-            builder.environment().put("MALLOC_MMAP_THRESHOLD_", Integer.toString(1 << 20));
+        if (mmapThreshold > 0) {
+            builder.environment().put("MALLOC_MMAP_THRESHOLD_", Integer.toString(mmapThreshold));
         }
         Process process = builder.start();
         List<String> lines = new ArrayList<>();

@@ -89,11 +89,11 @@ public final class EagerWorkloads {
         WORKLOADS.put(id, new Workload(params, inputs));
     }
 
-    private static NDList[] pair(List<NDArray> predictions, List<NDArray> labels) {
+    static NDList[] pair(List<NDArray> predictions, List<NDArray> labels) {
         return new NDList[] {new NDList(labels), new NDList(predictions)};
     }
 
-    private static NDArray normal(NDManager m, Random r, double scale, long... shape) {
+    static NDArray normal(NDManager m, Random r, double scale, long... shape) {
         float[] d = new float[(int) new Shape(shape).size()];
         for (int i = 0; i < d.length; i++) {
             d[i] = (float) (scale * r.nextGaussian());
@@ -101,7 +101,7 @@ public final class EagerWorkloads {
         return m.create(d, new Shape(shape));
     }
 
-    private static NDArray uniform(NDManager m, Random r, double lo, double hi, long... shape) {
+    static NDArray uniform(NDManager m, Random r, double lo, double hi, long... shape) {
         float[] d = new float[(int) new Shape(shape).size()];
         for (int i = 0; i < d.length; i++) {
             d[i] = (float) (lo + (hi - lo) * r.nextDouble());
@@ -109,7 +109,7 @@ public final class EagerWorkloads {
         return m.create(d, new Shape(shape));
     }
 
-    private static NDArray bernoulli(NDManager m, Random r, double p, long... shape) {
+    static NDArray bernoulli(NDManager m, Random r, double p, long... shape) {
         float[] d = new float[(int) new Shape(shape).size()];
         for (int i = 0; i < d.length; i++) {
             d[i] = r.nextDouble() < p ? 1 : 0;
@@ -117,7 +117,7 @@ public final class EagerWorkloads {
         return m.create(d, new Shape(shape));
     }
 
-    private static NDArray classes(NDManager m, Random r, int c, long... shape) {
+    static NDArray classes(NDManager m, Random r, int c, long... shape) {
         long[] d = new long[(int) new Shape(shape).size()];
         for (int i = 0; i < d.length; i++) {
             d[i] = r.nextInt(c);

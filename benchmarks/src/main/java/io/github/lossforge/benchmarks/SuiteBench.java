@@ -24,9 +24,10 @@ import java.util.Map;
  *       on one libtorch thread ({@link TopologyTimingBenchmark});
  *   <li>{@value #DIFFUSION}: the fused CPU kernels of {@code astar} and {@code bacon} against their
  *       autograd composition at K=8 maps of 64×64 ({@link FusedKernelBenchmark});
- *   <li>{@value #LOSSES}: every id with a workload in {@link EagerWorkloads} at its realistic shape,
- *       forward + backward time with {@code checks=full} against {@code checks=shapes}, and the peak
- *       memory of one step against the bytes of its inputs, on one libtorch thread ({@link LossesProbe}).
+ *   <li>{@value #LOSSES}: every registered id at a realistic shape ({@link SuiteWorkloads}, the eager
+ *       comparison's shapes for its 20), forward + backward time with {@code checks=full} against
+ *       {@code checks=shapes}, and the peak memory of one step against the bytes of its inputs, on one
+ *       libtorch thread ({@link LossesProbe}).
  * </ul>
  *
  * Every figure is a ratio against a baseline measured in the same run.
@@ -258,33 +259,59 @@ public final class SuiteBench {
     }
 
     private static SuiteReport losses(Settings s, PrintWriter log) throws IOException, InterruptedException {
+        int steps = Math.max(1, s.iterations);
         SuiteReport report = new SuiteReport(LOSSES, "Every loss: time and memory of one step",
-                "Per registry id with a workload (`EagerWorkloads`, the shapes of the PyTorch eager comparison in"
-                        + " `benchmarks/eager/`), in one JVM (`LossesProbe`) on one libtorch thread: the median of "
-                        + Math.max(1, s.iterations) + " forward + backward steps with `checks=full` against the same"
-                        + " steps with `checks=shapes` (the cost of the value checks, at most one host read per"
-                        + " call), and the peak RSS growth of one step (gradients included) against the bytes of the"
-                        + " step's inputs (how much a step allocates per input byte).");
+                "Every registered id at a realistic shape: the 20 of the PyTorch eager comparison at its shapes"
+                        + " (`EagerWorkloads`, `benchmarks/eager/`), the others at the typical batch and shape of"
+                        + " their kind of loss (`SuiteWorkloads`: classification N=256, C=1000; metric learning"
+                        + " N=512, D=128, 64 classes; face recognition C=10⁴; segmentation (8, C, 128, 128); 1024"
+                        + " tokens over V=8192; attention maps 4×64×64; few-shot 5-way 5-shot; …), float32, on one"
+                        + " libtorch thread. Time (`LossesProbe`, one JVM, glibc's default allocator settings): the"
+                        + " median of " + steps + " forward + backward steps after one warm-up step with"
+                        + " `checks=full` against the same steps with `checks=shapes` (the cost of the value checks,"
+                        + " at most one host read per call). Memory (`LossesProbe --memory`, a second JVM with glibc's"
+                        + " mmap threshold pinned at 64 KiB so that RSS follows live memory): the peak RSS growth of"
+                        + " one step after a warm-up step (gradients included) against the bytes of the step's"
+                        + " inputs; blocks under 64 KiB are not seen, so a few KiB means the step allocates little.");
         common(report, s, false);
         report.setting("libtorch threads", "1");
-        List<String> args = new ArrayList<>(List.of("--iterations", Integer.toString(Math.max(1, s.iterations))));
-        Map<String, String[]> rows = new java.util.LinkedHashMap<>();
-        for (String line : ChildJvm.run(1, LossesProbe.class, args, true, log)) {
-            if (line.startsWith(LossesProbe.PREFIX)) {
+        report.setting("steps", "1 warm-up + " + steps + " measured per checks level (`--iterations " + steps + "`)");
+        long start = System.nanoTime();
+        Map<String, String[]> times = new java.util.LinkedHashMap<>();
+        for (String line : ChildJvm.run(1, LossesProbe.class, List.of("--iterations", Integer.toString(steps)), 0,
+                log)) {
+            if (line.startsWith(LossesProbe.PREFIX + " ")) {
                 String[] p = line.substring(LossesProbe.PREFIX.length()).trim().split(" ");
-                rows.put(p[0], p);
+                times.put(p[0], p);
             }
         }
-        for (String[] p : rows.values()) {
+        Map<String, String[]> memory = new HashMap<>();
+        for (String line : ChildJvm.run(1, LossesProbe.class, List.of("--memory"), 1 << 16, log)) {
+            if (line.startsWith(LossesProbe.MEMORY_PREFIX + " ")) {
+                String[] p = line.substring(LossesProbe.MEMORY_PREFIX.length()).trim().split(" ");
+                memory.put(p[0], p);
+            }
+        }
+        report.setting("suite wall time", String.format(Locale.ROOT, "%.0f s", (System.nanoTime() - start) / 1e9));
+        for (String[] p : times.values()) {
             report.add(new Comparison(p[0], "checks=full (" + p[3] + " host read)", "checks=shapes", "fwd+bwd time",
                     "ms", Double.parseDouble(p[1]), Double.parseDouble(p[2])));
-            report.add(new Comparison(p[0], "fwd+bwd peak RSS growth", "input bytes", "memory", "MiB",
-                    Long.parseLong(p[4]) / MIB, Long.parseLong(p[5]) / MIB));
+            String[] mem = memory.get(p[0]);
+            if (mem != null) {
+                report.add(new Comparison(p[0], "fwd+bwd peak RSS growth", "input bytes", "memory", "MiB",
+                        Long.parseLong(mem[1]) / MIB, Long.parseLong(mem[2]) / MIB));
+            }
         }
         List<String> missing = new ArrayList<>(io.github.lossforge.core.Losses.ids());
-        missing.removeAll(rows.keySet());
-        report.note(rows.size() + " of " + (rows.size() + missing.size()) + " registered ids have a workload; not yet"
-                + " measured (no workload): " + String.join(", ", missing) + ".");
+        missing.removeAll(times.keySet());
+        report.note(times.size() + " of " + io.github.lossforge.core.Losses.ids().size() + " registered ids measured"
+                + (missing.isEmpty() ? "." : "; not measured: " + String.join(", ", missing) + "."));
+        report.note("Shapes chosen below the family's default, each for a reason (see `SuiteWorkloads`):"
+                + " `triplet-margin` at N=256 (all-triplet mining materialises N³ triplets), `mw` at B=128 in-batch"
+                + " (its global pairing visits all pairs of the B² entries: 23 s a step at B=256),"
+                + " `hybrid-multilabel` at N=64 (a text fine-tuning batch; its contrastive term is O(N²·E) in"
+                + " memory).");
+        report.logScale().barsPerGroup();
         return report;
     }
 

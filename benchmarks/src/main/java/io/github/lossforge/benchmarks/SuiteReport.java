@@ -25,6 +25,7 @@ public final class SuiteReport {
     private final List<Comparison> comparisons = new ArrayList<>();
     private final List<String> notes = new ArrayList<>();
     private boolean logScale;
+    private boolean barsPerGroup;
 
     /**
      * Starts a report.
@@ -89,6 +90,17 @@ public final class SuiteReport {
      */
     public SuiteReport logScale() {
         this.logScale = true;
+        return this;
+    }
+
+    /**
+     * Draws one category per group with one bar per metric (series "metric / baseline"), instead of
+     * one category per comparison: for reports with many groups measured the same ways.
+     *
+     * @return this
+     */
+    public SuiteReport barsPerGroup() {
+        this.barsPerGroup = true;
         return this;
     }
 
@@ -179,7 +191,11 @@ public final class SuiteReport {
             chart.logScale();
         }
         for (Comparison c : comparisons) {
-            chart.bar(c.group() + ", " + c.variant() + " (" + c.metric() + ")", c.ratio());
+            if (barsPerGroup) {
+                chart.bar(c.group(), c.metric() + " / " + c.baseline(), c.ratio());
+            } else {
+                chart.bar(c.group() + ", " + c.variant() + " (" + c.metric() + ")", c.ratio());
+            }
         }
         return chart;
     }
