@@ -311,7 +311,7 @@ public final class SuiteBench {
                 + " (its global pairing visits all pairs of the B² entries: 23 s a step at B=256),"
                 + " `hybrid-multilabel` at N=64 (a text fine-tuning batch; its contrastive term is O(N²·E) in"
                 + " memory).");
-        report.logScale().barsPerGroup();
+        report.compactChart();
         return report;
     }
 

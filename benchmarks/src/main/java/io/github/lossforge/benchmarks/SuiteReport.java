@@ -25,7 +25,7 @@ public final class SuiteReport {
     private final List<Comparison> comparisons = new ArrayList<>();
     private final List<String> notes = new ArrayList<>();
     private boolean logScale;
-    private boolean barsPerGroup;
+    private boolean compact;
 
     /**
      * Starts a report.
@@ -94,18 +94,19 @@ public final class SuiteReport {
     }
 
     /**
-     * Draws one category per group with one bar per metric (series "metric / baseline"), instead of
-     * one category per comparison: for reports with many groups measured the same ways.
+     * Writes the chart as a compact SVG ({@link CompactBarSvg}: one horizontal bar per comparison, log
+     * axis) and no PNG: for reports with many rows.
      *
      * @return this
      */
-    public SuiteReport barsPerGroup() {
-        this.barsPerGroup = true;
+    public SuiteReport compactChart() {
+        this.compact = true;
         return this;
     }
 
     /**
-     * Writes {@code NAME.json}, {@code NAME.md}, {@code NAME.svg} and {@code NAME.png}.
+     * Writes {@code NAME.json}, {@code NAME.md}, {@code NAME.svg} and {@code NAME.png} (no PNG with
+     * {@link #compactChart()}).
      *
      * @param dir the output folder (created if needed)
      * @return the markdown report
@@ -116,7 +117,11 @@ public final class SuiteReport {
         String markdown = markdown();
         Files.writeString(dir.resolve(name + ".json"), json(), StandardCharsets.UTF_8);
         Files.writeString(dir.resolve(name + ".md"), markdown, StandardCharsets.UTF_8);
-        chart().write(dir, name);
+        if (compact) {
+            Files.writeString(dir.resolve(name + ".svg"), svg(), StandardCharsets.UTF_8);
+        } else {
+            chart().write(dir, name);
+        }
         return markdown;
     }
 
@@ -191,11 +196,7 @@ public final class SuiteReport {
             chart.logScale();
         }
         for (Comparison c : comparisons) {
-            if (barsPerGroup) {
-                chart.bar(c.group(), c.metric() + " / " + c.baseline(), c.ratio());
-            } else {
-                chart.bar(c.group() + ", " + c.variant() + " (" + c.metric() + ")", c.ratio());
-            }
+            chart.bar(c.group() + ", " + c.variant() + " (" + c.metric() + ")", c.ratio());
         }
         return chart;
     }
@@ -206,7 +207,7 @@ public final class SuiteReport {
      * @return the SVG text
      */
     public String svg() {
-        return chart().svg();
+        return compact ? CompactBarSvg.svg(title, comparisons) : chart().svg();
     }
 
     private static String value(double x, String unit) {

@@ -147,9 +147,13 @@ public final class SuiteWorkloads {
             int n = s.d(256, 8);
             int c = s.d(1000, 5);
             long[] y = classIndices(r, c, n);
-            NDArray original = m.create(logitsWithAccuracy(r, y, c, 0.7), new Shape(n, c));
-            NDArray calibrated = original.div(1.5f);
-            return pair(List.of(calibrated, original), List.of(m.create(y, new Shape(n))));
+            float[] original = logitsWithAccuracy(r, y, c, 0.7);
+            float[] calibrated = new float[original.length];
+            for (int i = 0; i < original.length; i++) {
+                calibrated[i] = original[i] / 1.5f;
+            }
+            return pair(List.of(m.create(calibrated, new Shape(n, c)), m.create(original, new Shape(n, c))),
+                    List.of(m.create(y, new Shape(n))));
         });
         put("makd", Map.of(), (m, r, s) -> {
             int n = s.d(256, 6);

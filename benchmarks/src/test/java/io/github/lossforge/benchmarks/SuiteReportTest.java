@@ -117,4 +117,16 @@ class SuiteReportTest {
         assertThat(Files.readString(dir.resolve("results/demo.svg"))).contains("<svg");
         assertThat(ImageIO.read(dir.resolve("results/demo.png").toFile())).isNotNull();
     }
+
+    @Test
+    void compactChartWritesOneBarPerComparisonAsASmallSvgAndNoPng(@TempDir Path dir) throws Exception {
+        report().compactChart().write(dir);
+        String svg = Files.readString(dir.resolve("demo.svg"));
+        // a bar per drawable ratio (two of three; the NaN one only prints a dash), the legend's two swatches
+        assertThat(svg).startsWith("<svg").endsWith("</svg>\n").contains("fused | kernel / composition")
+                .contains("0.125×").contains("2.500×").contains("–").contains("stroke-dasharray");
+        assertThat(svg.split("<rect ", -1)).hasSize(1 + 1 + 2 + 2);
+        assertThat(svg.length()).isLessThan(10_000);
+        assertThat(dir.resolve("demo.png")).doesNotExist();
+    }
 }
