@@ -6,13 +6,14 @@ import java.util.Locale;
 
 /**
  * A small hand-written SVG of a report's ratios: one horizontal bar per comparison on a log₁₀ axis
- * around the baseline (1×), coloured by metric, for reports with many rows (XChart's SVG of a
+ * around the baseline (1×), labelled with its group and metric and coloured by metric (the legend
+ * names each metric's first variant and baseline), for reports with many rows (XChart's SVG of a
  * hundred bars is megabytes of glyph outlines; this is a few tens of kilobytes).
  */
 final class CompactBarSvg {
 
     private static final String[] COLOURS = {"#4477aa", "#ee7733", "#228833", "#aa3377"};
-    private static final int LABEL_WIDTH = 330;
+    private static final int LABEL_WIDTH = 260;
     private static final int BAR_WIDTH = 440;
     private static final int ROW = 16;
     private static final int TOP = 58;
@@ -28,11 +29,13 @@ final class CompactBarSvg {
      */
     static String svg(String title, List<Comparison> comparisons) {
         List<String> metrics = new ArrayList<>();
+        List<String> legend = new ArrayList<>();
         double lo = 1;
         double hi = 1;
         for (Comparison c : comparisons) {
             if (!metrics.contains(c.metric())) {
                 metrics.add(c.metric());
+                legend.add(c.metric() + ": " + c.variant() + " / " + c.baseline());
             }
             if (drawable(c.ratio())) {
                 lo = Math.min(lo, c.ratio());
@@ -50,9 +53,9 @@ final class CompactBarSvg {
                 width, height, escape(title)));
         for (int i = 0; i < metrics.size(); i++) {
             String colour = COLOURS[i % COLOURS.length];
-            int x = 10 + 260 * i;
+            int x = 10 + 380 * i;
             b.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"30\" width=\"10\" height=\"10\" fill=\"%s\"/>"
-                    + "<text x=\"%d\" y=\"39\">%s</text>\n", x, colour, x + 14, escape(metrics.get(i))));
+                    + "<text x=\"%d\" y=\"39\">%s</text>\n", x, colour, x + 14, escape(legend.get(i))));
         }
         for (double e = min; e <= max; e++) {
             double x = x(Math.pow(10, e), min, max);
@@ -66,7 +69,7 @@ final class CompactBarSvg {
             Comparison c = comparisons.get(i);
             int y = TOP + ROW * i;
             b.append(String.format(Locale.ROOT, "<text x=\"10\" y=\"%d\">%s</text>", y + 12,
-                    escape(c.group() + ", " + c.variant() + " / " + c.baseline())));
+                    escape(c.group() + ", " + c.metric())));
             if (drawable(c.ratio())) {
                 double end = x(c.ratio(), min, max);
                 b.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"/>",

@@ -123,7 +123,8 @@ class SuiteReportTest {
         report().compactChart().write(dir);
         String svg = Files.readString(dir.resolve("demo.svg"));
         // a bar per drawable ratio (two of three; the NaN one only prints a dash), the legend's two swatches
-        assertThat(svg).startsWith("<svg").endsWith("</svg>\n").contains("fused | kernel / composition")
+        assertThat(svg).startsWith("<svg").endsWith("</svg>\n").contains("astar, fwd+bwd time")
+                .contains("fwd+bwd time: fused | kernel / composition")
                 .contains("0.125×").contains("2.500×").contains("–").contains("stroke-dasharray");
         assertThat(svg.split("<rect ", -1)).hasSize(1 + 1 + 2 + 2);
         assertThat(svg.length()).isLessThan(10_000);
