@@ -30,7 +30,7 @@ import java.util.Random;
  * C=10⁴; segmentation (8, C, 128, 128); language modelling 1024 tokens, D=256, V=8192; diffusion
  * attention maps 4×64×64 (Attend-and-Excite: 4 images of 16×16 maps over SD's 77 tokens); few-shot
  * 5-way 5-shot with 15 queries per class, D=640; retrieval 256 queries over 1024 candidates (Mann–Whitney's
- * global AUC B=128 in-batch, see its workload); multi-label text classification N=64, C=11, E=768;
+ * global AUC B=256 in-batch); multi-label text classification N=64, C=11, E=768;
  * binary and regression heads N=1024; pansharpening one WV3 tile of 8 bands, 128×128 at ratio 4;
  * dataset condensation the per-class gradients of a 3-layer ConvNet's layers on 10 classes.
  */
@@ -256,10 +256,10 @@ public final class SuiteWorkloads {
             int l = s.d(1024, 10);
             return pair(List.of(normal(m, r, 1, b, l)), List.of(bernoulli(m, r, 0.02, b, l)));
         });
-        // In-batch negatives: row i's positive is column i. Global pairing runs over every pair of the
-        // B² entries (O(B⁴) work, 23 s a step at B=256 on one thread), so B=128 here.
+        // In-batch negatives: row i's positive is column i; global pairing visits the B·(B² − B)
+        // positive–negative pairs (gathered first; it once ran over all B⁴ entry pairs, 23 s a step).
         put("mw", Map.of(), (m, r, s) -> {
-            int b = s.d(128, 6);
+            int b = s.d(256, 6);
             return pair(List.of(normal(m, r, 1, b, b)), List.of(m.eye(b)));
         });
         for (String id : List.of("icnn", "proto-triplet")) {

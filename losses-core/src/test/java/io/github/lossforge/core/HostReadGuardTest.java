@@ -56,6 +56,9 @@ class HostReadGuardTest {
         allow("core/diagnostics/AlphaBatchNorm.java", 1, "diagnostic: reads the batch-norm parameters to report them");
         allow("contrastive/condensation/CondensationStep.java", 1,
                 "the outer dataset-condensation loop reports the matching value per step (a driver, not a loss)");
+        allow("contrastive/retrieval/MannWhitneyLoss.java", 2,
+                "global pairing gathers the positive and the negative entries (data-dependent sizes, libtorch's"
+                        + " nonzero), so the work is |P|·|N| pair values instead of (QK)² over a dense mask");
         allow("contrastive/fewshot/Episode.java", 2,
                 "the number of ways (largest class + 1) sets array shapes, and the support must cover each class");
         allow("contrastive/hyperbolic/PseudoNegativeSampler.java", 1,

@@ -13,6 +13,7 @@ import io.github.lossforge.core.Numerics;
 import io.github.lossforge.core.ParamSpec;
 import io.github.lossforge.core.Scalar;
 import io.github.lossforge.core.Slot;
+import io.github.lossforge.core.Surrogate;
 
 import java.util.List;
 
@@ -32,7 +33,9 @@ import java.util.List;
  * with the exact gradient \( \partial L/\partial s_p = -\frac{1}{T|\mathcal{P}|}\sum_n
  * \sigma((s_n - s_p)/T) \), \( \partial L/\partial s_n = \frac{1}{T|\mathcal{P}|}\sum_p \sigma(\cdot)
  * \) attached through the surrogate \( L + \sum S \odot \mathrm{sg}(G) - \mathrm{sg}(\sum S \odot
- * G) \) (spec §3): peak memory O(Q·K·chunk), never O(|P|·|N|).
+ * G) \) (spec §3): peak memory O(Q·K·chunk), never O(|P|·|N|). With {@code global} the positive and
+ * negative entries are gathered first, so the work is |P|·|N| pair values rather than (QK)² (the
+ * gather's size is data-dependent: on a GPU, libtorch's {@code nonzero} waits for the device).
  *
  * <p>Slots: predictions[0] scores (Q, K) (cosine or dot); labels[0] positive mask (Q, K), 0/1 of
  * any numeric or boolean type. Parameters: {@code temperature} T (1.0, &gt; 0; the paper's value is
@@ -133,13 +136,50 @@ public final class MannWhitneyLoss extends BaseLoss {
         Slot scores = in.prediction(0, "scores").requireRank("(Q, K)", 2);
         NDArray positives = PositiveMasks.read(in.label(0, "positive mask"), scores);
         NDArray s = scores.array();
-        // Rows of the pairing: each query (per-query), or the whole matrix as one row (global).
-        NDArray rows = perQuery ? s : s.reshape(1, -1);
-        NDArray pos = perQuery ? positives : positives.reshape(1, -1);
+        return perQuery ? perQuery(s, positives) : global(s, positives);
+    }
+
+    /**
+     * Global pairing on the compacted entries: the positive and the negative scores are gathered
+     * first, so the work is |P|·|N| pair values (|P|·(QK − |P|)), not (QK)² of a dense mask. The
+     * gradients of the two groups are put back in place.
+     */
+    private NDArray global(NDArray s, NDArray positives) {
+        NDArray flat = s.stopGradient().reshape(-1);
+        NDArray mask = positives.reshape(-1);
+        NDArray posIndex = mask.nonzero().reshape(-1);
+        NDArray negIndex = mask.logicalNot().nonzero().reshape(-1);
+        NDArray sp = flat.take(posIndex);
+        NDArray sn = flat.take(negIndex);
+        long p = sp.getShape().get(0);
+        long n = sn.getShape().get(0);
+        long block = chunk > 0 ? chunk : Math.max(1, AUTO_BUDGET / Math.max(1, p));
+        NDArray total = flat.zerosLike().sum();
+        NDArray positiveGradient = sp.zerosLike();
+        NDList negativeGradients = new NDList();
+        for (long from = 0; from < n; from += block) {
+            NDArray negatives = sn.get(from + ":" + Math.min(n, from + block));
+            // z[p, n] = (s_n − s_p)/T for the block's negatives n.
+            NDArray z = Scalar.div(negatives.expandDims(0).sub(sp.expandDims(1)), temperature);
+            total = total.add(Numerics.softplus(z).sum());
+            NDArray weights = Scalar.div(Activation.sigmoid(z), temperature);
+            positiveGradient = positiveGradient.sub(weights.sum(new int[] {1}));
+            negativeGradients.add(weights.sum(new int[] {0}));
+        }
+        NDArray negativeGradient = negativeGradients.isEmpty() ? sn.zerosLike()
+                : negativeGradients.size() == 1 ? negativeGradients.head() : NDArrays.concat(negativeGradients);
+        NDArray gradient = flat.zerosLike().put(posIndex, positiveGradient).put(negIndex, negativeGradient);
+        // the pair count is known from the gathered shapes; without pairs the loss is 0 with zero gradients
+        double pairs = Math.max(1.0, (double) p * n);
+        return Surrogate.attach(Scalar.div(total, pairs), s, Scalar.div(gradient, pairs).reshape(s.getShape()));
+    }
+
+    /** Pairs within each query's row, blocked over the row's candidate negatives. */
+    private NDArray perQuery(NDArray s, NDArray pos) {
         NDArray neg = pos.logicalNot();
-        NDArray detached = rows.stopGradient();
-        long r = rows.getShape().get(0);
-        long c = rows.getShape().get(1);
+        NDArray detached = s.stopGradient();
+        long r = s.getShape().get(0);
+        long c = s.getShape().get(1);
         long block = chunk > 0 ? chunk : Math.max(1, AUTO_BUDGET / Math.max(1, r * c));
         NDArray posFloat = pos.toType(s.getDataType(), false);
         NDArray rowSums = detached.zerosLike().sum(new int[] {1});
@@ -170,9 +210,7 @@ public final class MannWhitneyLoss extends BaseLoss {
         NDArray negativeGradient = negativeGradients.size() == 1 ? negativeGradients.head()
                 : NDArrays.concat(negativeGradients, 1);
         NDArray rowWeights = Numerics.safeDivide(counted, pairCounts.mul(queries)).reshape(-1, 1);
-        NDArray gradient = positiveGradient.add(negativeGradient).mul(rowWeights);
-        NDArray surrogate = rows.mul(gradient).sum();
-        return value.add(surrogate.sub(surrogate.stopGradient()));
+        return Surrogate.attach(value, s, positiveGradient.add(negativeGradient).mul(rowWeights));
     }
 
     /** Builds a {@link MannWhitneyLoss}. */
