@@ -112,7 +112,17 @@ public final class ClassificationMath {
      * @return (…) norms
      */
     public static NDArray safeNorm(NDArray x) {
-        NDArray squared = x.square().sum(new int[] {-1});
+        return safeSqrt(x.square().sum(new int[] {-1}));
+    }
+
+    /**
+     * \( \sqrt{s} \) of non-negative values whose gradient at s = 0 is 0 instead of infinite: the
+     * square root only ever sees a positive argument.
+     *
+     * @param squared values ≥ 0
+     * @return their square roots
+     */
+    public static NDArray safeSqrt(NDArray squared) {
         NDArray positive = squared.gt(0);
         NDArray root = NDArrays.where(positive, squared, squared.onesLike()).sqrt();
         return NDArrays.where(positive, root, squared.zerosLike());

@@ -299,10 +299,15 @@ public final class HybridMultiLabelLoss extends BaseLoss {
     /** Mean over pairs a ≠ b of s d² + (1 − s) max(0, m − d)². */
     private NDArray contrastiveTerm(NDArray embeddings, NDArray y) {
         long n = embeddings.getShape().get(0);
-        NDArray distance = ClassificationMath.safeNorm(embeddings.expandDims(1).sub(embeddings.expandDims(0)));
+        // d² from the Gram matrix (N × N memory, not the N × N × E differences), clamped at 0 where
+        // rounding makes it slightly negative
+        NDArray norms = embeddings.square().sum(new int[] {1}, true);
+        NDArray squared = Scalar.max(norms.add(norms.transpose())
+                .sub(Scalar.mul(embeddings.matMul(embeddings.transpose()), 2)), 0);
+        NDArray distance = ClassificationMath.safeSqrt(squared);
         NDArray similar = y.matMul(y.transpose()).gt(0).toType(distance.getDataType(), false);
         NDArray hinge = Scalar.max(distance.neg().add(Scalar.of(distance, margin)), 0);
-        NDArray pairLoss = similar.mul(distance.square()).add(similar.neg().add(1).mul(hinge.square()));
+        NDArray pairLoss = similar.mul(squared).add(similar.neg().add(1).mul(hinge.square()));
         NDArray offDiagonal = embeddings.getManager().eye((int) n, (int) n, 0, distance.getDataType(), distance.getDevice()).neg().add(1);
         return Scalar.div(pairLoss.mul(offDiagonal).sum(), (double) n * (n - 1));
     }
