@@ -162,7 +162,7 @@ public final class SuiteWorkloads {
             return pair(List.of(normal(m, r, 1, n, c + aspects)),
                     List.of(classes(m, r, c, n), uniform(m, r, 0, 1, n, aspects)));
         });
-        // a fine-tuning batch of a BERT-sized text encoder (the contrastive term is O(N²·E) in memory)
+        // a fine-tuning batch of a BERT-sized text encoder
         put("hybrid-multilabel", Map.of(), (m, r, s) -> {
             int n = s.d(64, 6);
             int c = s.d(11, 4);
