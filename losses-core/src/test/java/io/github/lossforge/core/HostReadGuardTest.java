@@ -56,6 +56,9 @@ class HostReadGuardTest {
         allow("core/diagnostics/AlphaBatchNorm.java", 1, "diagnostic: reads the batch-norm parameters to report them");
         allow("contrastive/condensation/CondensationStep.java", 1,
                 "the outer dataset-condensation loop reports the matching value per step (a driver, not a loss)");
+        allow("contrastive/pairs/TripletMarginLoss.java", 1,
+                "mining=all gathers the anchor–positive pairs (libtorch's nonzero), so it holds |P|·N triplet"
+                        + " values instead of N³");
         allow("contrastive/retrieval/MannWhitneyLoss.java", 2,
                 "global pairing gathers the positive and the negative entries (data-dependent sizes, libtorch's"
                         + " nonzero), so the work is |P|·|N| pair values instead of (QK)² over a dense mask");

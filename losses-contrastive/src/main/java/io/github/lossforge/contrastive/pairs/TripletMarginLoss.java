@@ -1,6 +1,7 @@
 package io.github.lossforge.contrastive.pairs;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.nn.Activation;
 import io.github.lossforge.contrastive.LabelledEmbeddings;
 import io.github.lossforge.contrastive.Mining;
@@ -26,8 +27,9 @@ import io.github.lossforge.core.ParamSpec;
  * <p>Slots: predictions[0] embeddings (N, D) (L2-normalised by the loss); labels[0] classes (N),
  * integers. Parameters: {@code margin} (0.05, ≥ 0), {@code mining} ({@code all} | {@code hard},
  * default {@code all}), {@code reduction} (mean). A pair at distance 0 takes no gradient through
- * its distance (\( \sqrt{\cdot} \) has an infinite slope there). The {@code all} form holds N³
- * triplet values.
+ * its distance (\( \sqrt{\cdot} \) has an infinite slope there). The {@code all} form holds
+ * |P|·N triplet values for the |P| anchor–positive pairs (N³/C for C balanced classes), gathered
+ * with libtorch's {@code nonzero} (on a GPU it waits for the device).
  *
  * <p>Papers: Schroff, Kalenichenko, Philbin, "FaceNet: A Unified Embedding for Face Recognition and
  * Clustering", CVPR 2015, arXiv 1503.03832; batch-hard mining: Hermans, Beyer, Leibe, "In Defense of
@@ -113,9 +115,14 @@ public final class TripletMarginLoss extends BaseLoss {
             losses = Activation.relu(farthestPositive.sub(nearestNegative).add(margin));
             valid = PairMath.anyPerRow(positives).logicalAnd(PairMath.anyPerRow(negatives));
         } else {
-            // (a, p, n) ↦ d_ap − d_an + m over the N³ index grid, masked to the valid triplets.
-            losses = Activation.relu(d.expandDims(2).sub(d.expandDims(1)).add(margin));
-            valid = positives.expandDims(2).logicalAnd(negatives.expandDims(1));
+            // (a, p, n) ↦ d_ap − d_an + m for the anchor–positive pairs (gathered: |P| rows, not N²)
+            // against every n, masked to the anchor's negatives.
+            NDArray pairs = positives.nonzero();
+            NDArray anchors = pairs.get(":, 0");
+            NDArray anchorPositive = d.reshape(-1).take(anchors.mul(n).add(pairs.get(":, 1")));
+            NDIndex anchorRows = new NDIndex("{}", anchors);
+            losses = Activation.relu(anchorPositive.expandDims(1).sub(d.get(anchorRows)).add(margin));
+            valid = negatives.get(anchorRows);
         }
         NDArray kept = losses.mul(toFloat(valid, losses));
         return Numerics.safeDivide(kept.sum(), toFloat(kept.gt(0), kept).sum());
