@@ -25,8 +25,7 @@ import java.util.Random;
  * accept, or at a tiny shape for the unit test ({@link Size#TINY}). {@link #workload} gives every
  * registered id's workload, the eager one where there is one. Prediction slots require a gradient.
  *
- * <p>Realistic shapes: classification N=256, C=1000; metric learning N=512, D=128 with 64 classes
- * (all-triplet mining, which materialises N³ triplets, at N=256); face recognition N=256, D=512,
+ * <p>Realistic shapes: classification N=256, C=1000; metric learning N=512, D=128 with 64 classes; face recognition N=256, D=512,
  * C=10⁴; segmentation (8, C, 128, 128); language modelling 1024 tokens, D=256, V=8192; diffusion
  * attention maps 4×64×64 (Attend-and-Excite: 4 images of 16×16 maps over SD's 77 tokens); few-shot
  * 5-way 5-shot with 15 queries per class, D=640; retrieval 256 queries over 1024 candidates (Mann–Whitney's
@@ -179,7 +178,7 @@ public final class SuiteWorkloads {
 
     private static void metricLearning() {
         put("triplet-margin", Map.of(), (m, r, s) -> {
-            int n = s.d(256, 8);
+            int n = s.d(512, 8);
             return pair(List.of(normal(m, r, 1, n, s.d(128, 4))), List.of(classes(m, r, s.d(64, 3), n)));
         });
         put("symmetric-info-nce", Map.of(), (m, r, s) -> {
