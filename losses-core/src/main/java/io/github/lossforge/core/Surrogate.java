@@ -25,22 +25,16 @@ public final class Surrogate {
     private Surrogate() {}
 
     /**
-     * Whether a gradient is wanted: autograd is recording now and at least one input requires a
-     * gradient. When not, a loss skips the gradient computation and returns its values as they are.
+     * Whether a gradient may be wanted: autograd is recording now (inside a {@code
+     * GradientCollector}). When not, a loss skips the gradient computation and returns its values as
+     * they are. Whether an input takes part in the graph is not asked: DJL answers {@code
+     * hasGradient()} for leaves only, and a model's output is not one.
      *
-     * @param inputs the differentiable inputs
+     * @param inputs the differentiable inputs (their engine is asked)
      * @return true when {@link #attach} should be given gradients
      */
     public static boolean isNeeded(NDArray... inputs) {
-        if (!PtEngineAdapter.isGradientRecording(inputs[0])) {
-            return false;
-        }
-        for (NDArray x : inputs) {
-            if (x.hasGradient()) {
-                return true;
-            }
-        }
-        return false;
+        return PtEngineAdapter.isGradientRecording(inputs[0]);
     }
 
     /**

@@ -50,16 +50,18 @@ class SurrogateTest {
     }
 
     @Test
-    void isNotNeededOutsideAGradientCollectorOrWithoutGradients() {
+    void isNeededInsideAGradientCollectorAlsoForAModelOutput() {
         try (NDManager m = NDManager.newBaseManager()) {
-            NDArray x = m.create(new double[] {1, 2});
-            assertThat(Surrogate.isNeeded(x)).isFalse();
+            NDArray w = m.create(new double[] {1, 2});
+            w.setRequiresGradient(true);
+            assertThat(Surrogate.isNeeded(w)).isFalse();
             try (GradientCollector c = Engine.getInstance().newGradientCollector()) {
-                assertThat(Surrogate.isNeeded(x)).isFalse();
-                x.setRequiresGradient(true);
-                assertThat(Surrogate.isNeeded(x)).isTrue();
+                NDArray output = w.mul(w);
+                assertThat(Surrogate.isNeeded(output)).isTrue();
+                c.backward(Surrogate.attach(output.stopGradient().sum(), output, m.create(new double[] {3, 5})));
             }
-            assertThat(Surrogate.isNeeded(x)).isFalse();
+            assertThat(w.getGradient().toDoubleArray()).containsExactly(6, 20);
+            assertThat(Surrogate.isNeeded(w)).isFalse();
         }
     }
 
