@@ -10,8 +10,6 @@ import io.github.lossforge.core.Numerics;
 import io.github.lossforge.core.ParamSpec;
 import io.github.lossforge.core.Scalar;
 import io.github.lossforge.core.Slot;
-import io.github.lossforge.core.Surrogate;
-import io.github.lossforge.core.engine.PtEngineAdapter;
 
 /**
  * The label-distributionally-robust loss with the KL regulariser (LDR-KL):
@@ -28,10 +26,6 @@ import io.github.lossforge.core.engine.PtEngineAdapter;
  * lambda} (1.0, &gt; 0), {@code margin} (0.1), {@code normalize} ({@code none} | {@code
  * softplus-mean}, default {@code none}: the paper's raw-logit form), {@code reduction} (mean). In the
  * softplus-mean form the mean is clamped at 1e-12 so logits far below 0 stay finite.
- *
- * <p>With {@code normalize=none} the value and its gradient \( \mathrm{softmax} - e_y \) are computed
- * in closed form and attached through {@link Surrogate}: the derivative is first order only (a second
- * derivative through the loss sees the gradient as a constant).
  *
  * <p>Paper: Dixian Zhu, Yiming Ying, Tianbao Yang, "Label Distributionally Robust Losses for
  * Multi-class Classification: Consistency, Robustness and Adaptivity", ICML 2023, arXiv 2112.14869.
@@ -124,22 +118,17 @@ public final class LdrKlLoss extends BaseLoss {
     }
 
     /**
-     * ψ on the raw logits, value and gradient in closed form: ψ is the cross-entropy of the scores \(
-     * x + c\,(1 - e_y) \) at temperature λ, \( -\lambda \log \mathrm{softmax}\big((x + c(1 - e_y))/
-     * \lambda\big)_y - \lambda \log C \), whose gradient in x is \( \mathrm{softmax}(\cdot) - e_y \).
+     * ψ on the raw logits, as the cross-entropy of the scores \( x + c\,(1 - e_y) \) at temperature λ:
+     * \( -\lambda \big(\log \mathrm{softmax}\big((x + c(1 - e_y))/\lambda\big)_y + \log C\big) \), one
+     * log-softmax and no (N, C) margin matrix beyond the shifted scores.
      */
     private NDArray rawScoreLoss(NDArray logits, NDArray target, long classes) {
         NDArray at = target.toType(DataType.INT64, false).reshape(-1, 1);
-        NDArray x = logits.stopGradient();
-        NDArray shifted = margin == 0 ? x : x.add(Scalar.of(x, margin)).scatter(at, x.gather(at, 1), 1);
+        NDArray shifted = margin == 0 ? logits
+                : logits.add(Scalar.of(logits, margin)).scatter(at, logits.gather(at, 1), 1);
         NDArray logSoftmax = (lambda == 1 ? shifted : Scalar.div(shifted, lambda)).logSoftmax(1);
-        NDArray logPy = logSoftmax.gather(at, 1);
-        NDArray value = Scalar.mul(logPy.add(Scalar.of(logPy, Math.log(classes))), -lambda).reshape(-1);
-        if (!PtEngineAdapter.isGradientRecording(logits)) {
-            return value;
-        }
-        NDArray gradient = logSoftmax.exp().scatter(at, logPy.exp().sub(Scalar.of(logPy, 1)), 1);
-        return Surrogate.attach(value, logits, gradient);
+        NDArray logPy = logSoftmax.gather(at, 1).add(Scalar.of(logits, Math.log(classes)));
+        return (lambda == 1 ? logPy.neg() : Scalar.mul(logPy, -lambda)).reshape(-1);
     }
 
     private static NDArray softplusMeanScores(NDArray logits) {
