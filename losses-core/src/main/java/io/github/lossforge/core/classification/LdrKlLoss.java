@@ -118,17 +118,27 @@ public final class LdrKlLoss extends BaseLoss {
     }
 
     /**
-     * ψ on the raw logits, as the cross-entropy of the scores \( x + c\,(1 - e_y) \) at temperature λ:
-     * \( -\lambda \big(\log \mathrm{softmax}\big((x + c(1 - e_y))/\lambda\big)_y + \log C\big) \), one
-     * log-softmax and no (N, C) margin matrix beyond the shifted scores.
+     * ψ on the raw logits, as the cross-entropy of the scores \( x - c\,e_y \) (softmax is blind to
+     * the + c on every class) at temperature λ: \( -\lambda \big(\log \mathrm{softmax}\big((x -
+     * c\,e_y)/\lambda\big)_y + \log C\big) \). With \( c' = c/\lambda \) and \( p_y = \mathrm{softmax}
+     * (x/\lambda)_y \) that is \( \lambda\big(c' - \log p_y + \log(1 - (1 - e^{-c'})\,p_y) - \log
+     * C\big) \): one log-softmax of the logits and no shifted (N, C) scores. Its last log loses up to
+     * \( e^{c'} - 1 \) ulps to cancellation as p_y → 1, so for c' &gt; 1 the shifted scores are built.
      */
     private NDArray rawScoreLoss(NDArray logits, NDArray target, long classes) {
         NDArray at = target.toType(DataType.INT64, false).reshape(-1, 1);
-        NDArray shifted = margin == 0 ? logits
-                : logits.add(Scalar.of(logits, margin)).scatter(at, logits.gather(at, 1), 1);
-        NDArray logSoftmax = (lambda == 1 ? shifted : Scalar.div(shifted, lambda)).logSoftmax(1);
-        NDArray logPy = logSoftmax.gather(at, 1).add(Scalar.of(logits, Math.log(classes)));
-        return (lambda == 1 ? logPy.neg() : Scalar.mul(logPy, -lambda)).reshape(-1);
+        double shift = margin / lambda;
+        NDArray scores = shift <= 1 ? logits
+                : logits.scatter(at, logits.gather(at, 1).sub(Scalar.of(logits, margin)), 1);
+        NDArray logPy = (lambda == 1 ? scores : Scalar.div(scores, lambda)).logSoftmax(1).gather(at, 1);
+        NDArray psi;
+        if (shift <= 1) {
+            NDArray kept = Scalar.mul(logPy.exp(), Math.expm1(-shift)).add(Scalar.of(logPy, 1)).log();
+            psi = kept.sub(logPy).add(Scalar.of(logPy, shift - Math.log(classes)));
+        } else {
+            psi = logPy.add(Scalar.of(logPy, Math.log(classes))).neg();
+        }
+        return (lambda == 1 ? psi : Scalar.mul(psi, lambda)).reshape(-1);
     }
 
     private static NDArray softplusMeanScores(NDArray logits) {

@@ -26,7 +26,7 @@ import io.github.lossforge.core.engine.PtEngineAdapter;
  * keeps rewarding; N = 1 is plain cross-entropy.
  *
  * <p>Computed entirely in log space from log p, so long answers do not underflow, with the value and
- * its gradient −F(p, N) evaluated in closed form on the detached log p (compensated logs and Kahan's
+ * its gradient −F(p, N) evaluated in closed form on the detached log p (Goldberg's log1p and Kahan's
  * trick instead of series branches, see {@code LogSpace}) and attached through {@link Surrogate}: the
  * derivative is first order only (a second derivative through the loss sees F as a constant).
  * p = e^−200 gives L = 200 − log N and a gradient factor of 1 in float32 as well as float64.
