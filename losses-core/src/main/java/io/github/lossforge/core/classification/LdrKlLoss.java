@@ -1,6 +1,7 @@
 package io.github.lossforge.core.classification;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 import io.github.lossforge.core.BaseLoss;
 import io.github.lossforge.core.Choice;
 import io.github.lossforge.core.LossInfo;
@@ -108,9 +109,36 @@ public final class LdrKlLoss extends BaseLoss {
         Slot target = in.label(0, "target").requireRank("(N)", 1).requireSameBatch(logits);
         long classes = logits.size(1);
         target.requireClassIndices(classes);
-        NDArray scores = softplusMean ? softplusMeanScores(logits.array()) : logits.array();
-        NDArray shifted = ClassificationMath.marginShiftedScores(scores, target.array(), margin);
-        return ClassificationMath.lambdaLogMeanExp(shifted, Scalar.of(shifted, lambda));
+        if (softplusMean) {
+            NDArray scores = softplusMeanScores(logits.array());
+            NDArray shifted = ClassificationMath.marginShiftedScores(scores, target.array(), margin);
+            return ClassificationMath.lambdaLogMeanExp(shifted, Scalar.of(shifted, lambda));
+        }
+        return rawScoreLoss(logits.array(), target.array(), classes);
+    }
+
+    /**
+     * ψ on the raw logits, as the cross-entropy of the scores \( x - c\,e_y \) (softmax is blind to
+     * the + c on every class) at temperature λ: \( -\lambda \big(\log \mathrm{softmax}\big((x -
+     * c\,e_y)/\lambda\big)_y + \log C\big) \). With \( c' = c/\lambda \) and \( p_y = \mathrm{softmax}
+     * (x/\lambda)_y \) that is \( \lambda\big(c' - \log p_y + \log(1 - (1 - e^{-c'})\,p_y) - \log
+     * C\big) \): one log-softmax of the logits and no shifted (N, C) scores. Its last log loses up to
+     * \( e^{c'} - 1 \) ulps to cancellation as p_y → 1, so for c' &gt; 1 the shifted scores are built.
+     */
+    private NDArray rawScoreLoss(NDArray logits, NDArray target, long classes) {
+        NDArray at = target.toType(DataType.INT64, false).reshape(-1, 1);
+        double shift = margin / lambda;
+        NDArray scores = shift <= 1 ? logits
+                : logits.scatter(at, logits.gather(at, 1).sub(Scalar.of(logits, margin)), 1);
+        NDArray logPy = (lambda == 1 ? scores : Scalar.div(scores, lambda)).logSoftmax(1).gather(at, 1);
+        NDArray psi;
+        if (shift <= 1) {
+            NDArray kept = Scalar.mul(logPy.exp(), Math.expm1(-shift)).add(Scalar.of(logPy, 1)).log();
+            psi = kept.sub(logPy).add(Scalar.of(logPy, shift - Math.log(classes)));
+        } else {
+            psi = logPy.add(Scalar.of(logPy, Math.log(classes))).neg();
+        }
+        return (lambda == 1 ? psi : Scalar.mul(psi, lambda)).reshape(-1);
     }
 
     private static NDArray softplusMeanScores(NDArray logits) {

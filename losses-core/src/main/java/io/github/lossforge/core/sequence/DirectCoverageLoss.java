@@ -11,6 +11,8 @@ import io.github.lossforge.core.Numerics;
 import io.github.lossforge.core.ParamSpec;
 import io.github.lossforge.core.Scalar;
 import io.github.lossforge.core.Slot;
+import io.github.lossforge.core.Surrogate;
+import io.github.lossforge.core.engine.PtEngineAdapter;
 
 /**
  * Direct Coverage Optimization (DCO): the negative log of the pass@N coverage of the correct answer,
@@ -23,10 +25,11 @@ import io.github.lossforge.core.Slot;
  * (cross-entropy); for \( p \gg 1/N \), F → 0, which stops the over-confidence that cross-entropy
  * keeps rewarding; N = 1 is plain cross-entropy.
  *
- * <p>Computed entirely in log space from log p, so long answers do not underflow: with \( s = -\log(1
- * - p) \) (from its series when p &lt; 1e-4) and \( x = N s \), \( L = -\log(1 - e^{-x}) \) (from its
- * series when x &lt; 1e-3). p = e^−200 gives L = 200 − log N and a gradient factor of 1 in float32 as
- * well as float64.
+ * <p>Computed entirely in log space from log p, so long answers do not underflow, with the value and
+ * its gradient −F(p, N) evaluated in closed form on the detached log p (Goldberg's log1p and Kahan's
+ * trick instead of series branches, see {@code LogSpace}) and attached through {@link Surrogate}: the
+ * derivative is first order only (a second derivative through the loss sees F as a constant).
+ * p = e^−200 gives L = 200 − log N and a gradient factor of 1 in float32 as well as float64.
  *
  * <p>{@code mode=weighted-ce} is the official code's training loss ({@code custom_loss_function1}):
  * \( \ell_i = \mathrm{sg}(F(p_i, N)) \cdot (-\log p_i) / n_i \), with F computed in float64 from the
@@ -148,12 +151,15 @@ public final class DirectCoverageLoss extends BaseLoss {
         return nll.mul(officialFactor(logP.array()));
     }
 
-    /** −log(1 − (1 − p)^N) from log p, in log space. */
+    /** −log(1 − (1 − p)^N) from log p, value and gradient in closed form (see {@link LogSpace}). */
     private NDArray coverageLoss(NDArray logP) {
         if (n == 1) {
             return logP.neg();
         }
-        return LogSpace.negLog1mexpNeg(LogSpace.logNegLog1mp(logP).add(Scalar.of(logP, Math.log(n))));
+        // not Surrogate.isNeeded: DJL's hasGradient is false for non-leaf arrays (a model's output)
+        boolean gradient = PtEngineAdapter.isGradientRecording(logP);
+        NDArray[] valueAndGradient = LogSpace.coverage(logP.stopGradient(), n, gradient);
+        return gradient ? Surrogate.attach(valueAndGradient[0], logP, valueAndGradient[1]) : valueAndGradient[0];
     }
 
     /**

@@ -1,80 +1,65 @@
 package io.github.lossforge.core.sequence;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import io.github.lossforge.core.Numerics;
+import ai.djl.ndarray.types.DataType;
 import io.github.lossforge.core.Scalar;
 
 /**
- * Log-space arithmetic on probabilities given as log-probabilities, for the sequence losses, where
- * a whole answer's probability is far below the smallest float (e^−200 and less). Every branch
- * sees an input clamped to its own range, so the branch that is not taken never yields a
- * non-finite gradient.
+ * The pass@N coverage loss \( L = -\log(1 - (1 - p)^N) \) and its derivative with respect to log p,
+ * computed in closed form from log-probabilities on detached arrays (no autograd), for
+ * {@link DirectCoverageLoss}, in as few native calls as precision allows. A whole answer's
+ * probability is far below the smallest float (e^−200 and less), so everything goes through log p:
+ *
+ * <ul>
+ *   <li>\( r = -\log(1 - p)/p \) by Goldberg's log1p: with \( u = 1 - p \) rounded, \( r = \log u /
+ *       (u - 1) \), accurate to a few ulps wherever u is not 1. Here p is taken as at least e^−30
+ *       (float32: e^−16), where u &lt; 1 and r = 1 + p/2 + … is 1 to 5e-14 (6e-8);
+ *   <li>\( x = N p r = -N \log(1 - p) \) and \( \log x = \log p + \log(N r) \), so an underflowing p
+ *       still gives its exact log x;
+ *   <li>Kahan's trick for \( 1 - e^{-x} \): with \( q = e^{-x} \) rounded, \( \rho = (1 - q)/(-\log q)
+ *       \) is \( (1 - e^{-x})/x \) to a few ulps, so \( L = -\log x - \log \rho \) and the factor \(
+ *       x/(e^x - 1) = q/\rho \) need no series. x is clamped to [1e-12, 700] (float32: [2e-7, 80]), where
+ *       q is neither 1 nor subnormal: below, L and the factor are off by at most x_min/2 (relative to
+ *       a value ≥ 1); above, by less than e^−x_max, absolutely. L is accurate to a few ulps of log x
+ *       absolutely: where L itself is below that (x &gt; 36, a confident answer, L &lt; 1e-15; float32: x
+ *       &gt; 15, L &lt; 1e-6) it is that small but not relatively exact; its gradient is;
+ *   <li>the gradient \( \partial L/\partial \log p = -F(p, N) \), \( F = N p (1-p)^{N-1}/(1 - (1-p)^N)
+ *       = \frac{x}{e^x - 1} \cdot \frac{1}{r\,(1 - p)} \).
+ * </ul>
+ *
+ * <p>log p is clamped to at most −1e-15 (float32: −1e-6), where 1 − p is still positive: above, L and
+ * F are their values at the clamp, L ≈ 0 and F ≈ N (1 − p)^{N−1} at most N·1e-15^{N−1} (float32:
+ * N·1e-6^{N−1}, 2e-6 for N = 2) instead of their smaller exact values.
  */
 final class LogSpace {
-
-    private static final double LN2 = Math.log(2);
-
-    /** Below this p, log(−log(1 − p)) is computed from its series in p. */
-    private static final double SMALL_P = 1e-4;
-
-    /** Below this x, log(1 − e^−x) is computed from its series in x. */
-    private static final double SMALL_X = 1e-3;
-
-    /**
-     * How close to 0 a log-probability may come: p = 1 itself has log(1 − p) = −∞; the value is
-     * continuous there and the gradient factor of DCO is 0 anyway.
-     */
-    private static final double LOG_P_CEILING = -1e-30;
 
     private LogSpace() {}
 
     /**
-     * {@code log(1 − e^x)} for x &lt; 0: {@code log(−expm1 x)} above −ln 2, {@code log1p(−e^x)}
-     * below (Mächler's split).
+     * The coverage loss and, when asked, its gradient with respect to log p.
      *
-     * @param x the input, &lt; 0 (clamped to at most −1e-30)
-     * @return log(1 − e^x)
+     * @param logP detached log-probabilities, ≤ 0, float32 or float64
+     * @param n the budget N ≥ 2
+     * @param gradient whether to compute the gradient
+     * @return {L} or {L, ∂L/∂log p}, both detached, of logP's shape
      */
-    static NDArray log1mexp(NDArray x) {
-        NDArray near = Numerics.expm1(Scalar.clamp(x, -LN2, LOG_P_CEILING)).neg().log();
-        NDArray far = Numerics.log1p(Scalar.min(x, -LN2).exp().neg());
-        return NDArrays.where(x.gt(Scalar.of(x, -LN2)), near, far);
-    }
-
-    /**
-     * {@code log(−log(1 − p))} from {@code log p}, accurate when p underflows: for p &lt; 1e-4 it is
-     * {@code log p + p/2 + 5p²/24 + p³/8} (the series of log(−log(1 − p)/p) = log(1 + p/2 + p²/3 +
-     * p³/4 + …); the next term is below 1e-16 absolute), a polynomial rather than a log1p of one.
-     *
-     * @param logP log-probabilities, ≤ 0
-     * @return log(−log(1 − p))
-     */
-    static NDArray logNegLog1mp(NDArray logP) {
-        double logSmall = Math.log(SMALL_P);
-        NDArray smallLogP = Scalar.min(logP, logSmall);
-        NDArray p = smallLogP.exp();
-        NDArray inner = Scalar.mul(p, 1.0 / 8).add(Scalar.of(p, 5.0 / 24)).mul(p).add(Scalar.of(p, 0.5));
-        NDArray series = smallLogP.add(inner.mul(p));
-        NDArray direct = log1mexp(Scalar.max(logP, logSmall)).neg().log();
-        return NDArrays.where(logP.lt(Scalar.of(logP, logSmall)), series, direct);
-    }
-
-    /**
-     * {@code −log(1 − e^{−x})} for {@code x = e^{logX} > 0}, accurate when x underflows: for x &lt;
-     * 1e-3 it is {@code −logX + x/2 − x²/24} (the next term is x⁴/2880).
-     *
-     * @param logX log x
-     * @return −log(1 − e^{−x})
-     */
-    static NDArray negLog1mexpNeg(NDArray logX) {
-        double logSmall = Math.log(SMALL_X);
-        NDArray smallLogX = Scalar.min(logX, logSmall);
-        NDArray smallX = smallLogX.exp();
-        NDArray series = smallLogX.neg()
-                .add(Scalar.div(smallX, 2))
-                .sub(Scalar.div(smallX.square(), 24));
-        NDArray direct = log1mexp(Scalar.max(logX, logSmall).exp().neg()).neg();
-        return NDArrays.where(logX.lt(Scalar.of(logX, logSmall)), series, direct);
+    static NDArray[] coverage(NDArray logP, long n, boolean gradient) {
+        boolean wide = logP.getDataType() == DataType.FLOAT64;
+        NDArray p = Scalar.min(logP, wide ? -1e-15 : -1e-6).exp();
+        NDArray one = Scalar.of(p, 1);
+        // the floor keeps u below 1 for r; x below takes the unclamped p
+        NDArray u = one.sub(Scalar.max(p, Math.exp(wide ? -30 : -16)));
+        NDArray nr = Scalar.mul(u.log().div(u.sub(one)), (double) n);
+        double xMax = wide ? 700 : 80;
+        NDArray q = Scalar.clamp(nr.mul(p), wide ? 1e-12 : 2e-7, xMax).neg().exp();
+        // 1/ρ = −log q / (1 − q), with the same rounded q in both places (Kahan)
+        NDArray rhoInverse = q.log().div(q.sub(one));
+        NDArray logX = logP.add(nr.log());
+        NDArray value = rhoInverse.log().sub(Scalar.min(logX, Math.log(xMax)));
+        if (!gradient) {
+            return new NDArray[] {value};
+        }
+        NDArray factor = Scalar.mul(q.mul(rhoInverse).div(nr.mul(u)), -(double) n);
+        return new NDArray[] {value, factor};
     }
 }

@@ -1,11 +1,16 @@
 package io.github.lossforge.core.spherical;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.nn.Activation;
 import io.github.lossforge.core.BaseLoss;
 import io.github.lossforge.core.LossInfo;
 import io.github.lossforge.core.LossInputs;
 import io.github.lossforge.core.Numerics;
+import io.github.lossforge.core.Scalar;
 import io.github.lossforge.core.Slot;
+import io.github.lossforge.core.Surrogate;
+import io.github.lossforge.core.engine.PtEngineAdapter;
 
 /**
  * The Z-loss of the spherical family: the target output's z-score pushed through a softplus,
@@ -22,6 +27,10 @@ import io.github.lossforge.core.Slot;
  * <p>Slots: predictions[0] outputs (N, D); labels[0] target indices (N), int64. Parameters: {@code a}
  * (1.0, &gt; 0, sharpness), {@code b} (0.0, the z-score where the loss saturates), {@code eps} (1e-6,
  * ≥ 0), {@code reduction} (mean). a = 1, b = 0 are the authors' released example values.
+ *
+ * <p>The value and its gradient are computed in closed form and attached through {@link Surrogate}:
+ * the derivative is first order only (a second derivative through the loss sees the gradient as a
+ * constant).
  *
  * <p>Paper: Alexandre de Brébisson, Pascal Vincent, "The Z-loss: a shift and scale invariant
  * classification loss belonging to the Spherical Family", 2016, arXiv 1604.08859.
@@ -80,9 +89,31 @@ public final class SphericalZLoss extends BaseLoss {
         Slot outputs = in.prediction(0, "outputs").requireRank("(N, D)", 2);
         Slot target = in.label(0, "target").requireRank("(N)", 1).requireSameBatch(outputs);
         target.requireClassIndices(outputs.size(1));
-        NDArray centred = outputs.array().sub(outputs.array().mean(new int[] {1}, true));
-        NDArray variance = centred.square().mean(new int[] {1});
-        return SphericalZ.loss(Numerics.gatherRows(centred, target.array()), variance, a, b, eps);
+        return zLoss(outputs.array(), target.array().toType(DataType.INT64, false).reshape(-1, 1));
+    }
+
+    /**
+     * The loss per row, value and gradient in closed form on the detached outputs: with \( g =
+     * \sigma_{\mathrm{sig}}(a(b - z)) \) (the logistic sigmoid) and \( \kappa = g/\sigma \), \(
+     * \partial L/\partial o_k = \frac{\kappa}{D}\big(1 + z\,\frac{o_k - \mu}{\sigma}\big) - \kappa\,
+     * 1[k = c] \) (the centring and the σ of the row both depend on every o_k).
+     */
+    private NDArray zLoss(NDArray outputs, NDArray at) {
+        NDArray o = outputs.stopGradient();
+        NDArray centred = o.sub(o.mean(new int[] {1}, true));
+        NDArray sigma = centred.mul(centred).mean(new int[] {1}, true).add(Scalar.of(o, eps * eps)).sqrt();
+        NDArray z = centred.gather(at, 1).div(sigma);
+        NDArray t = Scalar.mul(z.neg().add(Scalar.of(z, b)), a);
+        NDArray softplus = Numerics.softplus(t);
+        NDArray value = (a == 1 ? softplus : Scalar.div(softplus, a)).reshape(-1);
+        if (!PtEngineAdapter.isGradientRecording(outputs)) {
+            return value;
+        }
+        NDArray kappa = Activation.sigmoid(t).div(sigma);
+        NDArray perClass = Scalar.div(kappa, (double) o.getShape().get(1));
+        NDArray dense = centred.mul(perClass.mul(z).div(sigma)).add(perClass);
+        NDArray gradient = dense.scatter(at, dense.gather(at, 1).sub(kappa), 1);
+        return Surrogate.attach(value, outputs, gradient);
     }
 
     /** Builds a {@link SphericalZLoss}. */
