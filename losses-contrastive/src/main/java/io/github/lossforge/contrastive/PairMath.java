@@ -53,6 +53,33 @@ public final class PairMath {
     }
 
     /**
+     * \( \sum_j x_{ij} w_{ij} \) per row, the product's (R, C) temporary closed at once.
+     *
+     * @param x (R, C) values, detached
+     * @param weights (R, C) weights
+     * @return (R) sums
+     */
+    public static NDArray weightedRowSum(NDArray x, NDArray weights) {
+        NDArray product = x.mul(weights);
+        NDArray sum = product.sum(new int[] {1});
+        product.close();
+        return sum;
+    }
+
+    /**
+     * \( e^x \) of a detached temporary, which is closed: a fresh (R, C) buffer while many are alive
+     * costs page faults worth several elementwise passes, so closed-form losses free theirs early.
+     *
+     * @param x values, closed here
+     * @return e^x
+     */
+    public static NDArray expClosing(NDArray x) {
+        NDArray e = x.exp();
+        x.close();
+        return e;
+    }
+
+    /**
      * Dot products of every row of {@code a} with every row of {@code b}: \( a b^\top \).
      *
      * @param a (N, D)

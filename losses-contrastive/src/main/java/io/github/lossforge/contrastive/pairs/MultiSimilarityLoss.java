@@ -177,9 +177,9 @@ public final class MultiSimilarityLoss extends BaseLoss {
             negativeMask.close();
             negativeMask = mask(negatives.gt(floor), sd);
         }
-        NDArray positiveTerms = exp(Scalar.mul(positives, -alpha).addi(positiveShift.neg().add(alpha * base)))
+        NDArray positiveTerms = PairMath.expClosing(Scalar.mul(positives, -alpha).addi(positiveShift.neg().add(alpha * base)))
                 .muli(positiveMask);
-        NDArray negativeTerms = exp(Scalar.mul(negatives, beta).subi(negativeShift.add(beta * base)))
+        NDArray negativeTerms = PairMath.expClosing(Scalar.mul(negatives, beta).subi(negativeShift.add(beta * base)))
                 .muli(negativeMask);
         positives.close();
         negatives.close();
@@ -204,13 +204,6 @@ public final class MultiSimilarityLoss extends BaseLoss {
         NDArray mask = condition.toType(like.getDataType(), false);
         condition.close();
         return mask;
-    }
-
-    /** e^x, x closed. */
-    private static NDArray exp(NDArray x) {
-        NDArray e = x.exp();
-        x.close();
-        return e;
     }
 
     /** ℓ_i for anchors whose similarity rows and (mined) pairs are given. */

@@ -1,6 +1,7 @@
 package io.github.lossforge.contrastive.selfsupervised;
 
 import ai.djl.ndarray.NDArray;
+import io.github.lossforge.contrastive.LogitSurrogate;
 import io.github.lossforge.contrastive.PairMath;
 import io.github.lossforge.core.BaseLoss;
 import io.github.lossforge.core.LossInfo;
@@ -89,15 +90,31 @@ public final class CwclLoss extends BaseLoss {
         NDArray u = PairMath.l2Normalize(frozen.array());
         NDArray v = PairMath.l2Normalize(trained.array());
         NDArray uDetached = u.stopGradient();
-        NDArray weights = Scalar.mul(PairMath.dotMatrix(uDetached, uDetached), 0.5).add(0.5);
-        NDArray targets = weights.div(weights.sum(new int[] {1}, true));
-        NDArray logits = Scalar.div(PairMath.dotMatrix(u, v), temperature);
-        NDArray forward = PairMath.softTargetCrossEntropy(logits, null, targets);
+        // t_ij = w_ij / Σ_k w_ik with w = (ÛÛᵀ + 1)/2: the halves cancel
+        NDArray targets = PairMath.dotMatrix(uDetached, uDetached).addi(Scalar.of(uDetached, 1));
+        targets.divi(targets.sum(new int[] {1}, true));
+        NDArray logits = PairMath.dotMatrix(Scalar.div(u, temperature), v);
+        NDArray detached = logits.stopGradient();
+        NDArray rowLog = detached.logSoftmax(1);
+        boolean withGradient = PairMath.gradientWanted(logits);
         if (!symmetric) {
-            return forward;
+            NDArray values = PairMath.weightedRowSum(rowLog, targets).neg();
+            return withGradient
+                    ? LogitSurrogate.attach(values, logits, PairMath.expClosing(rowLog).subi(targets), null, reduction())
+                    : values;
         }
-        NDArray backward = PairMath.softTargetCrossEntropy(logits.transpose(), null, targets);
-        return Scalar.mul(forward.add(backward), 0.5);
+        NDArray columnLog = detached.logSoftmax(0);
+        NDArray both = rowLog.add(columnLog.transpose());
+        NDArray half = Scalar.of(detached, 0.5);
+        NDArray values = PairMath.weightedRowSum(both, targets).mul(half).neg();
+        both.close();
+        if (!withGradient) {
+            return values;
+        }
+        // ∂/∂L = ½(softmax_row − T) + ½(softmax_column − Tᵀ), the column part as rows of Lᵀ
+        NDArray rows = PairMath.expClosing(rowLog).subi(targets).muli(half);
+        NDArray columns = PairMath.expClosing(columnLog).transpose().subi(targets).muli(half);
+        return LogitSurrogate.attach(values, logits, rows, columns, reduction());
     }
 
     /** Builds a {@link CwclLoss}. */
