@@ -3,6 +3,7 @@ package io.github.lossforge.contrastive.selfsupervised;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
 import io.github.lossforge.contrastive.BlockedSimilarity;
+import io.github.lossforge.contrastive.LogitSurrogate;
 import io.github.lossforge.contrastive.PairMath;
 import io.github.lossforge.core.BaseLoss;
 import io.github.lossforge.core.LossInfo;
@@ -189,17 +190,10 @@ public final class InfoNceLoss extends BaseLoss {
     private NDArray wholeMatrix(NDArray q, NDArray k, NDArray scale) {
         long n = q.getShape().get(0);
         long m = k.getShape().get(0);
-        NDArray logits = PairMath.dotMatrix(q, k).mul(scale);
         if (labelSmoothing == 0) {
-            // one-hot targets: −log softmax at the positives, gathered (no (N, M) target matrix)
-            NDArray positives = Numerics.range(q, 0, n);
-            NDArray rowValues = Numerics.logProbabilityOf(logits, positives).neg();
-            if (!symmetric) {
-                return rowValues;
-            }
-            NDArray columnValues = Numerics.gatherRows(logits.logSoftmax(0), positives).neg();
-            return Scalar.mul(rowValues.add(columnValues), 0.5);
+            return oneHotTargets(PairMath.dotMatrix(q.mul(scale), k), n, m);
         }
+        NDArray logits = PairMath.dotMatrix(q, k).mul(scale);
         NDArray rows = PairMath.softTargetCrossEntropy(logits, null, targets(logits, 0, n, m));
         if (!symmetric) {
             return rows;
@@ -236,6 +230,45 @@ public final class InfoNceLoss extends BaseLoss {
                     () -> Scalar.mul(PairMath.softTargetCrossEntropyGradient(logits, null, t)
                             .add(logits.sub(columnLse).exp().sub(t)), 0.5));
         });
+    }
+
+    /**
+     * The one-hot (unsmoothed) loss, value and gradient in closed form on detached arrays: −log
+     * softmax at the positives (i, i), read from one {@code logSoftmax} per direction through a
+     * strided view of the diagonal, and ∂/∂L = softmax − I, attached to the logits by {@link
+     * LogitSurrogate} (autograd then records only the products that made L).
+     */
+    private NDArray oneHotTargets(NDArray logits, long n, long m) {
+        NDArray detached = logits.stopGradient();
+        // (i, i) for i < n, flat: i·(m + 1)
+        NDIndex positives = new NDIndex("0:" + (n * (m + 1)) + ":" + (m + 1));
+        NDArray rowLog = detached.logSoftmax(1);
+        NDArray rowPositive = rowLog.reshape(-1).get(positives);
+        boolean withGradient = PairMath.gradientWanted(logits);
+        if (!symmetric) {
+            NDArray values = rowPositive.neg();
+            return withGradient
+                    ? LogitSurrogate.attach(values, logits, softmaxMinusPositives(rowLog, positives, rowPositive),
+                            null, reduction())
+                    : values;
+        }
+        NDArray columnLog = detached.logSoftmax(0);
+        NDArray columnPositive = columnLog.reshape(-1).get(positives);
+        NDArray half = Scalar.of(detached, 0.5);
+        NDArray values = rowPositive.add(columnPositive).mul(half).neg();
+        if (!withGradient) {
+            return values;
+        }
+        NDArray rows = softmaxMinusPositives(rowLog, positives, rowPositive).muli(half);
+        NDArray columns = softmaxMinusPositives(columnLog, positives, columnPositive).transpose().muli(half);
+        return LogitSurrogate.attach(values, logits, rows, columns, reduction());
+    }
+
+    /** e^(log-softmax) − 1 at the positives, the log-softmax closed. */
+    private static NDArray softmaxMinusPositives(NDArray logSoftmax, NDIndex positives, NDArray atPositives) {
+        NDArray p = PairMath.expClosing(logSoftmax);
+        p.reshape(-1).set(positives, atPositives.exp().sub(1));
+        return p;
     }
 
     /** Rows [from, from + rows) of the smoothed one-hot targets (1 − ε)·δ_ij + ε/columns. */
