@@ -14,6 +14,7 @@ import io.github.lossforge.core.Numerics;
 import io.github.lossforge.core.ParamSpec;
 import io.github.lossforge.core.Scalar;
 import io.github.lossforge.core.Slot;
+import io.github.lossforge.core.Surrogate;
 
 /**
  * NT-Xent, the normalised temperature-scaled cross-entropy of SimCLR, with the pseudo-label option
@@ -124,6 +125,9 @@ public final class NtXentLoss extends BaseLoss {
             labels = l.concat(l);
         }
         NDArray z = PairMath.l2Normalize(view1.array()).concat(PairMath.l2Normalize(view2.array()));
+        if (labels == null && chunk == 0) {
+            return partnerTargets(z, n);
+        }
         NDArray scale = Scalar.of(z, 1 / temperature);
         NDArray perView;
         NDArray views = labels;
@@ -143,6 +147,44 @@ public final class NtXentLoss extends BaseLoss {
         NDArray first = perView.get(new NDIndex("0:" + n));
         NDArray second = perView.get(new NDIndex(n + ":"));
         return Scalar.mul(first.add(second), 0.5);
+    }
+
+    /**
+     * The unlabelled loss on the whole 2N×2N matrix, value and gradient in closed form on detached
+     * arrays: one {@code logSoftmax} over the rows with the self-similarities at −∞ (set in place
+     * through a strided view of the diagonal and restored after), the partners' log-probabilities
+     * read through two strided views, ∂/∂L = softmax − (partner one-hot), attached to the rows of L
+     * by {@link Surrogate} (sample n owns rows n and n + N).
+     */
+    private NDArray partnerTargets(NDArray z, long n) {
+        long views = 2 * n;
+        NDArray logits = PairMath.dotMatrix(Scalar.div(z, temperature), z);
+        NDArray flat = logits.stopGradient().reshape(-1);
+        NDIndex self = new NDIndex("::" + (views + 1));
+        // (r, r + N) and (N + r, r) for r < N
+        NDIndex upper = new NDIndex(n + ":" + (n + n * (views + 1)) + ":" + (views + 1));
+        NDIndex lower = new NDIndex(views * n + ":" + (views * n + n * (views + 1)) + ":" + (views + 1));
+        NDArray selfLogits = flat.get(self).duplicate();
+        flat.set(self, Double.NEGATIVE_INFINITY);
+        NDArray rowLog = logits.stopGradient().logSoftmax(1);
+        flat.set(self, selfLogits);
+        NDArray logFlat = rowLog.reshape(-1);
+        NDArray upperLog = logFlat.get(upper);
+        NDArray lowerLog = logFlat.get(lower);
+        NDArray half = Scalar.of(z, 0.5);
+        NDArray values = upperLog.add(lowerLog).mul(half).neg();
+        if (!PairMath.gradientWanted(z)) {
+            return values;
+        }
+        NDArray gradient = PairMath.expClosing(rowLog);
+        NDArray gradientFlat = gradient.reshape(-1);
+        gradientFlat.set(upper, upperLog.exp().sub(1));
+        gradientFlat.set(lower, lowerLog.exp().sub(1));
+        gradient.muli(half);
+        NDIndex first = new NDIndex("0:" + n);
+        NDIndex second = new NDIndex(n + ":");
+        return Surrogate.attach(values, new NDArray[] {logits.get(first), logits.get(second)},
+                new NDArray[] {gradient.get(first), gradient.get(second)});
     }
 
     /** The denominator entries V_i of rows [from, from + rows): not the view itself, and per mode. */
