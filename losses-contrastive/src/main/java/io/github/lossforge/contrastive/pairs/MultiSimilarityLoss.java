@@ -38,6 +38,10 @@ import io.github.lossforge.core.Surrogate;
  * &gt; 0 = {@link BlockedSimilarity} k anchors at a time, mean and sum reductions only), {@code
  * reduction} (mean).
  *
+ * <p>With {@code chunk} 0 the value and its gradient with respect to S are computed in closed form and
+ * attached by {@code core.Surrogate}: only first-order derivatives are carried (no gradient of the
+ * gradient).
+ *
  * <p>Paper: Xun Wang, Xintong Han, Weilin Huang, Dengke Dong, Matthew R. Scott, "Multi-Similarity
  * Loss with General Pair Weighting for Deep Metric Learning", CVPR 2019, arXiv 1904.06627.
  */

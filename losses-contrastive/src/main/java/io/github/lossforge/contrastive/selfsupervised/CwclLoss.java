@@ -30,6 +30,9 @@ import io.github.lossforge.core.Slot;
  * symmetric} (true: the average of both directions; the paper's exact combination is open, CellCLIP
  * uses plain CLIP for V→U), {@code reduction} (mean).
  *
+ * <p>The value and its gradient with respect to the logits are computed in closed form and attached
+ * by {@code core.Surrogate}: only first-order derivatives are carried (no gradient of the gradient).
+ *
  * <p>Paper: Rakshith Sharma Srinivasa, Jaejin Cho, Chouchang Yang, Yashas Malur Saidutta, Ching-Hua
  * Lee, Yilin Shen, Hongxia Jin, "CWCL: Cross-Modal Transfer with Continuously Weighted Contrastive
  * Loss", NeurIPS 2023, arXiv 2309.14580. No official code was found.

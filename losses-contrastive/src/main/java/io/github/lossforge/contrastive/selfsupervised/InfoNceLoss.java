@@ -33,6 +33,10 @@ import io.github.lossforge.core.Slot;
  * with plain autograd; k &gt; 0 = {@link BlockedSimilarity} k query rows at a time, for the mean
  * and sum reductions only), {@code reduction} (mean).
  *
+ * <p>With {@code chunk} 0 and no label smoothing the value and its gradient with respect to the
+ * logits are computed in closed form and attached by {@code core.Surrogate}: only first-order
+ * derivatives are carried (no gradient of the gradient).
+ *
  * <p>Papers: van den Oord, Li, Vinyals, "Representation Learning with Contrastive Predictive
  * Coding", 2018, arXiv 1807.03748; Deuser, Habel, Oswald, "Sample4Geo: Hard Negative Sampling For
  * Cross-View Geo-Localisation", ICCV 2023, arXiv 2303.11851. Sample4Geo does not clamp the log-scale

@@ -39,6 +39,10 @@ import io.github.lossforge.core.Surrogate;
  * whole 2N×2N matrix; k &gt; 0 = {@link BlockedSimilarity} k rows at a time, mean and sum
  * reductions only), {@code reduction} (mean).
  *
+ * <p>Without pseudo-labels and with {@code chunk} 0 the value and its gradient with respect to the
+ * logits are computed in closed form and attached by {@code core.Surrogate}: only first-order
+ * derivatives are carried (no gradient of the gradient).
+ *
  * <p>Papers: Chen, Kornblith, Norouzi, Hinton, "A Simple Framework for Contrastive Learning of Visual
  * Representations", ICML 2020, arXiv 2002.05709; Chakraborty, Gosthipaty, Paul, "G-SimCLR:
  * Self-Supervised Contrastive Learning with Guided Projection via Pseudo Labelling", 2020, arXiv
