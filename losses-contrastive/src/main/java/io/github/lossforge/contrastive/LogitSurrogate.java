@@ -2,6 +2,7 @@ package io.github.lossforge.contrastive;
 
 import ai.djl.ndarray.NDArray;
 import io.github.lossforge.core.Reduction;
+import io.github.lossforge.core.Scalar;
 import io.github.lossforge.core.Surrogate;
 
 import org.jspecify.annotations.Nullable;
@@ -40,5 +41,34 @@ public final class LogitSurrogate {
             return Surrogate.attach(values, logits, rows.addi(columns.transpose()));
         }
         return Surrogate.attach(values, new NDArray[] {logits, logits.transpose()}, new NDArray[] {rows, columns});
+    }
+
+    /**
+     * Whether a gradient may be attached to the embeddings of a Gram matrix \( L = c\,ZZ^\top \)
+     * instead of to L: with a mean or sum reduction every sample is weighted alike, so the sum of the
+     * samples' gradients is all autograd needs, and \( \partial/\partial Z = c\,(G + G^\top) Z \) is
+     * one matrix product where autograd's backward of \( ZZ^\top \) takes two.
+     *
+     * @param reduction the loss's reduction
+     * @return true unless per-sample values are returned
+     */
+    public static boolean gramAttachable(Reduction reduction) {
+        return reduction != Reduction.NONE;
+    }
+
+    /**
+     * \( c\,(G + G^\top) Z \), the gradient with respect to Z of \( \sum G \odot c\,ZZ^\top \).
+     *
+     * @param gradient (M, M) ∂/∂L, detached; closed here
+     * @param z (M, D) the embeddings, detached
+     * @param scale c
+     * @return (M, D)
+     */
+    public static NDArray gramGradient(NDArray gradient, NDArray z, double scale) {
+        NDArray symmetric = gradient.add(gradient.transpose());
+        gradient.close();
+        NDArray g = symmetric.matMul(scale == 1 ? z : Scalar.mul(z, scale));
+        symmetric.close();
+        return g;
     }
 }

@@ -6,6 +6,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import io.github.lossforge.contrastive.BlockedSimilarity;
 import io.github.lossforge.contrastive.LabelledEmbeddings;
+import io.github.lossforge.contrastive.LogitSurrogate;
 import io.github.lossforge.contrastive.Mining;
 import io.github.lossforge.contrastive.PairMath;
 import io.github.lossforge.core.BaseLoss;
@@ -149,7 +150,9 @@ public final class MultiSimilarityLoss extends BaseLoss {
      * beyond every mining threshold, at the other entries, whose exponentials the masks then zero.
      */
     private NDArray wholeMatrix(NDArray x, NDArray labels, boolean withGradient) {
-        NDArray s = PairMath.dotMatrix(x, x);
+        boolean gram = LogitSurrogate.gramAttachable(reduction());
+        NDArray xd = x.stopGradient();
+        NDArray s = gram ? PairMath.dotMatrix(xd, xd) : PairMath.dotMatrix(x, x);
         NDArray sd = s.stopGradient();
         long n = sd.getShape().get(0);
         NDIndex diagonal = new NDIndex("::" + (n + 1));
@@ -200,7 +203,8 @@ public final class MultiSimilarityLoss extends BaseLoss {
         // ∂ℓ_i/∂S_ij: −(the positive softmax-with-one) + (the negative one)
         NDArray gradient = negativeTerms.divi(negativeSum).subi(positiveTerms.divi(positiveSum));
         positiveTerms.close();
-        return Surrogate.attach(values, s, gradient);
+        return gram ? Surrogate.attach(values, x, LogitSurrogate.gramGradient(gradient, xd, 1))
+                : Surrogate.attach(values, s, gradient);
     }
 
     /** A boolean mask as 0/1 in {@code like}'s dtype, the boolean closed. */

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import io.github.lossforge.contrastive.BlockedSimilarity;
+import io.github.lossforge.contrastive.LogitSurrogate;
 import io.github.lossforge.contrastive.PairMath;
 import io.github.lossforge.core.BaseLoss;
 import io.github.lossforge.core.Choice;
@@ -162,7 +163,10 @@ public final class NtXentLoss extends BaseLoss {
      */
     private NDArray partnerTargets(NDArray z, long n) {
         long views = 2 * n;
-        NDArray logits = PairMath.dotMatrix(Scalar.div(z, temperature), z);
+        boolean gram = LogitSurrogate.gramAttachable(reduction());
+        NDArray zd = z.stopGradient();
+        NDArray logits = gram ? PairMath.dotMatrix(Scalar.div(zd, temperature), zd)
+                : PairMath.dotMatrix(Scalar.div(z, temperature), z);
         NDArray flat = logits.stopGradient().reshape(-1);
         NDIndex self = new NDIndex("::" + (views + 1));
         // (r, r + N) and (N + r, r) for r < N
@@ -185,6 +189,9 @@ public final class NtXentLoss extends BaseLoss {
         gradientFlat.set(upper, upperLog.exp().sub(1));
         gradientFlat.set(lower, lowerLog.exp().sub(1));
         gradient.muli(half);
+        if (gram) {
+            return Surrogate.attach(values, z, LogitSurrogate.gramGradient(gradient, zd, 1 / temperature));
+        }
         NDIndex first = new NDIndex("0:" + n);
         NDIndex second = new NDIndex(n + ":");
         return Surrogate.attach(values, new NDArray[] {logits.get(first), logits.get(second)},
