@@ -12,6 +12,7 @@ import io.github.lossforge.core.Numerics;
 import io.github.lossforge.core.ParamSpec;
 import io.github.lossforge.core.Scalar;
 import io.github.lossforge.core.Slot;
+import io.github.lossforge.core.Surrogate;
 
 /**
  * InfoNCE: the cross-entropy of each query against all keys, the positive of query i being key i.
@@ -188,14 +189,14 @@ public final class InfoNceLoss extends BaseLoss {
         }
         NDArray q = normalize ? PairMath.l2Normalize(queries.array()) : queries.array();
         NDArray k = normalize ? PairMath.l2Normalize(keys.array()) : keys.array();
-        return chunk == 0 ? wholeMatrix(q, k, scale) : blocked(q, k, scale);
+        return chunk == 0 ? wholeMatrix(q, k, scale, !in.hasPrediction(2)) : blocked(q, k, scale);
     }
 
-    private NDArray wholeMatrix(NDArray q, NDArray k, NDArray scale) {
+    private NDArray wholeMatrix(NDArray q, NDArray k, NDArray scale, boolean fixedScale) {
         long n = q.getShape().get(0);
         long m = k.getShape().get(0);
         if (labelSmoothing == 0) {
-            return oneHotTargets(PairMath.dotMatrix(q.mul(scale), k), n, m);
+            return oneHotTargets(q, k, scale, fixedScale && LogitSurrogate.gramAttachable(reduction()));
         }
         NDArray logits = PairMath.dotMatrix(q, k).mul(scale);
         NDArray rows = PairMath.softTargetCrossEntropy(logits, null, targets(logits, 0, n, m));
@@ -242,30 +243,48 @@ public final class InfoNceLoss extends BaseLoss {
      * strided view of the diagonal, and ∂/∂L = softmax − I, attached to the logits by {@link
      * LogitSurrogate} (autograd then records only the products that made L).
      */
-    private NDArray oneHotTargets(NDArray logits, long n, long m) {
+    private NDArray oneHotTargets(NDArray q, NDArray k, NDArray scale, boolean direct) {
+        long n = q.getShape().get(0);
+        long m = k.getShape().get(0);
+        NDArray qd = q.stopGradient();
+        NDArray kd = k.stopGradient();
+        NDArray scaledQ = (direct ? qd : q).mul(scale);
+        NDArray logits = PairMath.dotMatrix(scaledQ, direct ? kd : k);
         NDArray detached = logits.stopGradient();
         // (i, i) for i < n, flat: i·(m + 1)
         NDIndex positives = new NDIndex("0:" + (n * (m + 1)) + ":" + (m + 1));
         NDArray rowLog = detached.logSoftmax(1);
         NDArray rowPositive = rowLog.reshape(-1).get(positives);
-        boolean withGradient = PairMath.gradientWanted(logits);
-        if (!symmetric) {
-            NDArray values = rowPositive.neg();
-            return withGradient
-                    ? LogitSurrogate.attach(values, logits, softmaxMinusPositives(rowLog, positives, rowPositive),
-                            null, reduction())
-                    : values;
-        }
-        NDArray columnLog = detached.logSoftmax(0);
-        NDArray columnPositive = columnLog.reshape(-1).get(positives);
+        boolean withGradient = PairMath.gradientWanted(q);
         NDArray half = Scalar.of(detached, 0.5);
-        NDArray values = rowPositive.add(columnPositive).mul(half).neg();
-        if (!withGradient) {
+        NDArray values;
+        NDArray rows = null;
+        NDArray columns = null;
+        if (symmetric) {
+            NDArray columnLog = detached.logSoftmax(0);
+            NDArray columnPositive = columnLog.reshape(-1).get(positives);
+            values = rowPositive.add(columnPositive).mul(half).neg();
+            if (withGradient) {
+                rows = softmaxMinusPositives(rowLog, positives, rowPositive).muli(half);
+                columns = softmaxMinusPositives(columnLog, positives, columnPositive).muli(half);
+            }
+        } else {
+            values = rowPositive.neg();
+            if (withGradient) {
+                rows = softmaxMinusPositives(rowLog, positives, rowPositive);
+            }
+        }
+        if (rows == null) {
             return values;
         }
-        NDArray rows = softmaxMinusPositives(rowLog, positives, rowPositive).muli(half);
-        NDArray columns = softmaxMinusPositives(columnLog, positives, columnPositive).transpose().muli(half);
-        return LogitSurrogate.attach(values, logits, rows, columns, reduction());
+        if (!direct) {
+            return LogitSurrogate.attach(values, logits, rows, columns == null ? null : columns.transpose(),
+                    reduction());
+        }
+        // every sample weighed alike: the summed gradient goes to q and k directly, s·G k and Gᵀ (s q)
+        NDArray gradient = columns == null ? rows : rows.addi(columns);
+        return Surrogate.attach(values, new NDArray[] {q, k},
+                new NDArray[] {gradient.matMul(kd).muli(scale), gradient.transpose().matMul(scaledQ)});
     }
 
     /** e^(log-softmax) − 1 at the positives, the log-softmax closed. */
