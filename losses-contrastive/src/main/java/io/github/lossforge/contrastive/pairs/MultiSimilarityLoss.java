@@ -184,12 +184,11 @@ public final class MultiSimilarityLoss extends BaseLoss {
             negativeMask.close();
             negativeMask = mask(negatives.gt(floor), sd);
         }
-        NDArray positiveTerms = PairMath.expClosing(Scalar.mul(positives, -alpha).addi(positiveShift.neg().add(alpha * base)))
-                .muli(positiveMask);
-        NDArray negativeTerms = PairMath.expClosing(Scalar.mul(negatives, beta).subi(negativeShift.add(beta * base)))
-                .muli(negativeMask);
-        positives.close();
-        negatives.close();
+        // the exponents in place: −α(S − λ) − shift and β(S − λ) − shift
+        NDArray positiveTerms = PairMath.expClosing(positives.muli(Scalar.of(positives, -alpha))
+                .addi(positiveShift.neg().add(alpha * base))).muli(positiveMask);
+        NDArray negativeTerms = PairMath.expClosing(negatives.muli(Scalar.of(negatives, beta))
+                .subi(negativeShift.add(beta * base))).muli(negativeMask);
         positiveMask.close();
         negativeMask.close();
         // log(1 + Σ e^a) = shift + log(e^−shift + Σ e^(a − shift))
