@@ -167,21 +167,36 @@ public final class NtXentLoss extends BaseLoss {
         NDArray zd = z.stopGradient();
         NDArray logits = gram ? PairMath.dotMatrix(Scalar.div(zd, temperature), zd)
                 : PairMath.dotMatrix(Scalar.div(z, temperature), z);
-        NDArray flat = logits.stopGradient().reshape(-1);
+        NDArray detached = logits.stopGradient();
+        NDArray flat = detached.reshape(-1);
         NDIndex self = new NDIndex("::" + (views + 1));
         // (r, r + N) and (N + r, r) for r < N
         NDIndex upper = new NDIndex(n + ":" + (n + n * (views + 1)) + ":" + (views + 1));
         NDIndex lower = new NDIndex(views * n + ":" + (views * n + n * (views + 1)) + ":" + (views + 1));
         NDArray selfLogits = flat.get(self).duplicate();
         flat.set(self, Double.NEGATIVE_INFINITY);
-        NDArray rowLog = logits.stopGradient().logSoftmax(1);
-        flat.set(self, selfLogits);
+        NDArray rowLog = detached.logSoftmax(1);
         NDArray logFlat = rowLog.reshape(-1);
         NDArray upperLog = logFlat.get(upper);
         NDArray lowerLog = logFlat.get(lower);
         NDArray half = Scalar.of(z, 0.5);
         NDArray values = upperLog.add(lowerLog).mul(half).neg();
-        if (!PairMath.gradientWanted(z)) {
+        boolean withGradient = PairMath.gradientWanted(z);
+        if (withGradient && gram) {
+            // L is symmetric and so is the partner relation: G + Gᵀ = ½(P + P') − T with P the
+            // row softmax and P'_ij = P_ji = e^(L_ij − lse_j), lse_i = L_i,p(i) − log P_i,p(i); no
+            // transposed 2N×2N read
+            NDArray lse = flat.get(upper).sub(upperLog).concat(flat.get(lower).sub(lowerLog)).reshape(1, -1);
+            NDArray gradient = PairMath.expClosing(detached.sub(lse)).addi(PairMath.expClosing(rowLog)).muli(half);
+            NDArray gradientFlat = gradient.reshape(-1);
+            gradientFlat.set(upper, gradientFlat.get(upper).sub(1));
+            gradientFlat.set(lower, gradientFlat.get(lower).sub(1));
+            NDArray gradientZ = gradient.matMul(zd).muli(Scalar.of(zd, 1 / temperature));
+            gradient.close();
+            return Surrogate.attach(values, z, gradientZ);
+        }
+        flat.set(self, selfLogits);
+        if (!withGradient) {
             return values;
         }
         NDArray gradient = PairMath.expClosing(rowLog);
@@ -189,9 +204,6 @@ public final class NtXentLoss extends BaseLoss {
         gradientFlat.set(upper, upperLog.exp().sub(1));
         gradientFlat.set(lower, lowerLog.exp().sub(1));
         gradient.muli(half);
-        if (gram) {
-            return Surrogate.attach(values, z, LogitSurrogate.gramGradient(gradient, zd, 1 / temperature));
-        }
         NDIndex first = new NDIndex("0:" + n);
         NDIndex second = new NDIndex(n + ":");
         return Surrogate.attach(values, new NDArray[] {logits.get(first), logits.get(second)},
