@@ -50,6 +50,16 @@ class PerSampleGradientTest {
     }
 
     @Test
+    void symmetricInfoNceSamplesCarryTheirOwnGradients() {
+        check(InfoNceLoss.builder().optSymmetric(true).optReduction(Reduction.NONE).build(), null, 2);
+    }
+
+    @Test
+    void oneDirectionCwclSamplesCarryTheirOwnGradients() {
+        check(CwclLoss.builder().optSymmetric(false).optReduction(Reduction.NONE).build(), null, 2, 1);
+    }
+
+    @Test
     void cwclSamplesCarryTheirOwnGradients() {
         // u's weights are detached by design, which finite differences cannot see: v only
         check(CwclLoss.builder().optReduction(Reduction.NONE).build(), null, 2, 1);
