@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.types.DataType;
 import io.github.lossforge.core.Numerics;
 import io.github.lossforge.core.Scalar;
+import io.github.lossforge.core.engine.PtEngineAdapter;
 
 import org.jspecify.annotations.Nullable;
 
@@ -37,6 +38,45 @@ public final class PairMath {
     public static NDArray l2Normalize(NDArray x) {
         NDArray squaredNorm = x.square().sum(new int[] {1}, true);
         return x.div(Scalar.max(squaredNorm, NORM_EPS * NORM_EPS).sqrt());
+    }
+
+    /**
+     * Whether a loss that attaches a closed-form gradient ({@code core.Surrogate}) should compute
+     * it: autograd is recording. {@code Surrogate.isNeeded} cannot tell here, since it asks the
+     * inputs, and a model's output (not a leaf) reports no gradient of its own.
+     *
+     * @param like any input of the loss
+     * @return true while autograd records
+     */
+    public static boolean gradientWanted(NDArray like) {
+        return PtEngineAdapter.isGradientRecording(like);
+    }
+
+    /**
+     * \( \sum_j x_{ij} w_{ij} \) per row, the product's (R, C) temporary closed at once.
+     *
+     * @param x (R, C) values, detached
+     * @param weights (R, C) weights
+     * @return (R) sums
+     */
+    public static NDArray weightedRowSum(NDArray x, NDArray weights) {
+        NDArray product = x.mul(weights);
+        NDArray sum = product.sum(new int[] {1});
+        product.close();
+        return sum;
+    }
+
+    /**
+     * \( e^x \) of a detached temporary, which is closed: a fresh (R, C) buffer while many are alive
+     * costs page faults worth several elementwise passes, so closed-form losses free theirs early.
+     *
+     * @param x values, closed here
+     * @return e^x
+     */
+    public static NDArray expClosing(NDArray x) {
+        NDArray e = x.exp();
+        x.close();
+        return e;
     }
 
     /**

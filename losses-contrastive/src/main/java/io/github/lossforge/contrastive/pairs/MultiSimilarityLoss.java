@@ -1,9 +1,12 @@
 package io.github.lossforge.contrastive.pairs;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import io.github.lossforge.contrastive.BlockedSimilarity;
 import io.github.lossforge.contrastive.LabelledEmbeddings;
+import io.github.lossforge.contrastive.LogitSurrogate;
 import io.github.lossforge.contrastive.Mining;
 import io.github.lossforge.contrastive.PairMath;
 import io.github.lossforge.core.BaseLoss;
@@ -11,6 +14,7 @@ import io.github.lossforge.core.LossInfo;
 import io.github.lossforge.core.LossInputs;
 import io.github.lossforge.core.ParamSpec;
 import io.github.lossforge.core.Scalar;
+import io.github.lossforge.core.Surrogate;
 
 /**
  * The multi-similarity loss with its miner, in pytorch-metric-learning's form.
@@ -34,6 +38,10 @@ import io.github.lossforge.core.Scalar;
  * (0.5), {@code epsilon} (0.1; ≤ 0 disables mining), {@code chunk} (0 = the whole N×N matrix; k
  * &gt; 0 = {@link BlockedSimilarity} k anchors at a time, mean and sum reductions only), {@code
  * reduction} (mean).
+ *
+ * <p>With {@code chunk} 0 the value and its gradient with respect to S are computed in closed form and
+ * attached by {@code core.Surrogate}: only first-order derivatives are carried (no gradient of the
+ * gradient).
  *
  * <p>Paper: Xun Wang, Xintong Han, Weilin Huang, Dengke Dong, Matthew R. Scott, "Multi-Similarity
  * Loss with General Pair Weighting for Deep Metric Learning", CVPR 2019, arXiv 1904.06627.
@@ -121,8 +129,7 @@ public final class MultiSimilarityLoss extends BaseLoss {
         NDArray labels = batch.classes();
         NDArray x = batch.normalized();
         if (chunk == 0) {
-            NDArray s = PairMath.dotMatrix(x, x);
-            return anchorValues(s, pairs(s, labels, 0));
+            return wholeMatrix(x, labels, PairMath.gradientWanted(x));
         }
         return BlockedSimilarity.rowValues(x, x, Scalar.of(x, 1.0), chunk, (from, to, s) -> {
             NDArray[] pairs = pairs(s, labels, from);
@@ -131,6 +138,79 @@ public final class MultiSimilarityLoss extends BaseLoss {
                     () -> PairMath.maskedSoftmax(negativeExponents(s, beta, base), pairs[1], true)
                             .sub(PairMath.maskedSoftmax(positiveExponents(s, alpha, base), pairs[0], true)));
         });
+    }
+
+    /**
+     * ℓ_i on the whole N×N matrix, value and ∂ℓ_i/∂S_i· in closed form on detached arrays, attached
+     * to S by {@link Surrogate}: autograd records only the product and the normalisation. A mined
+     * set is empty or holds its row's extreme candidate (the smallest positive is kept whenever any
+     * positive is, the largest negative likewise), so the max-shifts of the two log-sum-exps are the
+     * miner's own row statistics. Masks are float 0/1 products (a boolean {@code where} over N×N
+     * costs libtorch as much as thirty float passes); candidates are the similarities with ±B,
+     * beyond every mining threshold, at the other entries, whose exponentials the masks then zero.
+     */
+    private NDArray wholeMatrix(NDArray x, NDArray labels, boolean withGradient) {
+        boolean gram = LogitSurrogate.gramAttachable(reduction());
+        NDArray xd = x.stopGradient();
+        NDArray s = gram ? PairMath.dotMatrix(xd, xd) : PairMath.dotMatrix(x, x);
+        NDArray sd = s.stopGradient();
+        long n = sd.getShape().get(0);
+        NDIndex diagonal = new NDIndex("::" + (n + 1));
+        // |S| ≤ 1, thresholds within 1 + |ε|: B lies beyond all of them
+        double outside = 2 + Math.abs(epsilon);
+        // N×N temporaries are updated in place and closed once used: a fresh N×N buffer while many
+        // are alive costs page faults worth several elementwise passes
+        NDArray same = PairMath.sameLabel(labels, labels).toType(sd.getDataType(), false);
+        NDArray negatives = sd.add(outside).muli(same).negi().addi(sd);
+        NDArray negativeMask = same.neg().addi(1);
+        NDArray outsidePositives = Scalar.mul(same, -outside).addi(outside);
+        // the anchor itself is no positive: through strided views of the diagonal, in place
+        outsidePositives.reshape(-1).set(diagonal, outside);
+        NDArray positiveMask = same;
+        positiveMask.reshape(-1).set(diagonal, 0);
+        NDArray positives = sd.mul(positiveMask).addi(outsidePositives);
+        outsidePositives.close();
+        NDArray minPositive = positives.min(new int[] {1}, true);
+        NDArray maxNegative = negatives.max(new int[] {1}, true);
+        NDArray positiveShift = Scalar.max(Scalar.mul(minPositive.sub(base), -alpha), 0);
+        NDArray negativeShift = Scalar.max(Scalar.mul(maxNegative.sub(base), beta), 0);
+        if (epsilon > 0) {
+            NDArray threshold = maxNegative.add(epsilon);
+            NDArray floor = minPositive.sub(epsilon);
+            positiveShift = NDArrays.where(minPositive.lt(threshold), positiveShift, positiveShift.zerosLike());
+            negativeShift = NDArrays.where(maxNegative.gt(floor), negativeShift, negativeShift.zerosLike());
+            positiveMask.close();
+            positiveMask = mask(positives.lt(threshold), sd);
+            negativeMask.close();
+            negativeMask = mask(negatives.gt(floor), sd);
+        }
+        // the exponents in place: −α(S − λ) − shift and β(S − λ) − shift
+        NDArray positiveTerms = PairMath.expClosing(positives.muli(Scalar.of(positives, -alpha))
+                .addi(positiveShift.neg().add(alpha * base))).muli(positiveMask);
+        NDArray negativeTerms = PairMath.expClosing(negatives.muli(Scalar.of(negatives, beta))
+                .subi(negativeShift.add(beta * base))).muli(negativeMask);
+        positiveMask.close();
+        negativeMask.close();
+        // log(1 + Σ e^a) = shift + log(e^−shift + Σ e^(a − shift))
+        NDArray positiveSum = positiveTerms.sum(new int[] {1}, true).add(positiveShift.neg().exp());
+        NDArray negativeSum = negativeTerms.sum(new int[] {1}, true).add(negativeShift.neg().exp());
+        NDArray values = Scalar.div(positiveSum.log().add(positiveShift), alpha)
+                .add(Scalar.div(negativeSum.log().add(negativeShift), beta)).reshape(-1);
+        if (!withGradient) {
+            return values;
+        }
+        // ∂ℓ_i/∂S_ij: −(the positive softmax-with-one) + (the negative one)
+        NDArray gradient = negativeTerms.divi(negativeSum).subi(positiveTerms.divi(positiveSum));
+        positiveTerms.close();
+        return gram ? Surrogate.attach(values, x, LogitSurrogate.gramGradient(gradient, xd, 1))
+                : Surrogate.attach(values, s, gradient);
+    }
+
+    /** A boolean mask as 0/1 in {@code like}'s dtype, the boolean closed. */
+    private static NDArray mask(NDArray condition, NDArray like) {
+        NDArray mask = condition.toType(like.getDataType(), false);
+        condition.close();
+        return mask;
     }
 
     /** ℓ_i for anchors whose similarity rows and (mined) pairs are given. */

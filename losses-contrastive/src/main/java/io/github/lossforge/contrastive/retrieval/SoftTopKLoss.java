@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.nn.Activation;
 import io.github.lossforge.contrastive.KeptRows;
+import io.github.lossforge.contrastive.PairMath;
 import io.github.lossforge.core.BaseLoss;
 import io.github.lossforge.core.LossInfo;
 import io.github.lossforge.core.LossInputs;
@@ -11,6 +12,7 @@ import io.github.lossforge.core.Numerics;
 import io.github.lossforge.core.ParamSpec;
 import io.github.lossforge.core.Scalar;
 import io.github.lossforge.core.Slot;
+import io.github.lossforge.core.Surrogate;
 
 /**
  * The soft top-k loss of DEXML: maximise the soft membership of every positive in the row's top k.
@@ -33,6 +35,9 @@ import io.github.lossforge.core.Slot;
  * (2.0, &gt; 0), {@code iterations} (32, ≥ 1, bisection steps), {@code reduction} (mean). Differs
  * from the official code in averaging all positives of a row (instead of sampling up to k) and in
  * the Newton refinement of the threshold.
+ *
+ * <p>The value and this gradient are computed in closed form and attached by {@code core.Surrogate}:
+ * only first-order derivatives are carried (no gradient of the gradient).
  *
  * <p>Paper: Nilesh Gupta, Devvrit Khatri, Ankit Singh Rawat, Srinadh Bhojanapalli, Prateek Jain,
  * Inderjit Dhillon, "Dual-encoders for Extreme Multi-label Classification", ICLR 2024, arXiv
@@ -109,49 +114,80 @@ public final class SoftTopKLoss extends BaseLoss {
             throw scores.fail("has shape " + scores.shape() + ": k = " + k + " needs more than k columns (0 < k < L)");
         }
         NDArray x = scores.array();
-        NDArray logP = logMembership(x);
         NDArray positiveFloat = positives.toType(x.getDataType(), false);
-        NDArray count = positiveFloat.sum(new int[] {1});
-        kept.set(count.gt(0).toType(x.getDataType(), false));
-        return Numerics.safeDivide(logP.mul(positiveFloat).sum(new int[] {1}).neg(), count);
+        NDArray count = positiveFloat.sum(new int[] {1}, true);
+        kept.set(count.gt(0).toType(x.getDataType(), false).reshape(-1));
+        // everything below in units of α: z = α(x + t) = αx + T
+        NDArray scaled = Scalar.mul(x.stopGradient(), alpha);
+        NDArray z = scaled.add(threshold(scaled));
+        scaled.close();
+        NDArray p = Activation.sigmoid(z);
+        NDArray softplus = Numerics.softplus(z.negi());
+        z.close();
+        NDArray values = Numerics.safeDivide(PairMath.weightedRowSum(softplus, positiveFloat), count.reshape(-1));
+        softplus.close();
+        if (!PairMath.gradientWanted(x)) {
+            p.close();
+            return values;
+        }
+        return Surrogate.attach(values, x, gradient(p, positiveFloat, count));
     }
 
-    /** log p = log σ(α(x + t)) with t carrying its implicit-function gradient. */
-    private NDArray logMembership(NDArray x) {
-        NDArray detached = x.stopGradient();
-        NDArray threshold = threshold(detached);
-        NDArray p = Activation.sigmoid(Scalar.mul(detached.add(threshold), alpha));
-        NDArray v = p.mul(p.neg().add(1));
-        NDArray weights = Numerics.safeDivide(v, v.sum(new int[] {1}, true).broadcast(v.getShape()));
-        NDArray t = threshold.sub(weights.mul(x.sub(detached)).sum(new int[] {1}, true));
-        return Numerics.softplus(Scalar.mul(x.add(t), -alpha)).neg();
+    /**
+     * \( \partial \ell_i / \partial x_{il} = \frac{\alpha}{|P_i|}\big(w_{il} \sum_{j \in P_i} (1 -
+     * p_{ij}) - [l \in P_i](1 - p_{il})\big) \), \( w = v / \sum v \), \( v = p(1 - p) \): the
+     * official custom backward, the threshold's implicit-function gradient included; 0 on rows
+     * without positives. {@code p} is updated in place.
+     */
+    private NDArray gradient(NDArray p, NDArray positives, NDArray count) {
+        NDArray q = p.neg().addi(Scalar.of(p, 1));
+        NDArray missed = positives.mul(q);
+        NDArray missedSum = missed.sum(new int[] {1}, true);
+        NDArray v = p.muli(q);
+        q.close();
+        NDArray vSum = v.sum(new int[] {1}, true);
+        NDArray weightScale = Numerics.safeDivide(missedSum, vSum);
+        NDArray rowScale = Numerics.safeDivide(Scalar.of(count, alpha).broadcast(count.getShape()), count);
+        NDArray g = v.muli(weightScale).subi(missed).muli(rowScale);
+        missed.close();
+        return g;
     }
 
-    /** t per row (B, 1) with Σ_j σ(α(x_j + t)) = k, without autograd. */
-    private NDArray threshold(NDArray x) {
-        NDArray lo = x.max(new int[] {1}, true).neg().sub(BRACKET / alpha);
-        NDArray hi = x.min(new int[] {1}, true).neg().add(BRACKET / alpha);
+    /** T = αt per row (B, 1) with Σ_j σ(αx_j + T) = k, without autograd, from αx. */
+    private NDArray threshold(NDArray scaled) {
+        NDArray lo = scaled.max(new int[] {1}, true).neg().sub(BRACKET);
+        NDArray hi = scaled.min(new int[] {1}, true).neg().add(BRACKET);
+        NDArray half = Scalar.of(scaled, 0.5);
         for (long i = 0; i < iterations; i++) {
-            NDArray mid = Scalar.mul(lo.add(hi), 0.5);
-            NDArray tooMany = excess(x, mid).gt(0);
+            NDArray mid = lo.add(hi).muli(half);
+            NDArray tooMany = excess(scaled, mid).gt(0);
             hi = NDArrays.where(tooMany, mid, hi);
             lo = NDArrays.where(tooMany, lo, mid);
         }
-        NDArray t = Scalar.mul(lo.add(hi), 0.5);
+        NDArray t = lo.add(hi).muli(half);
         for (int i = 0; i < NEWTON_STEPS; i++) {
-            NDArray p = Activation.sigmoid(Scalar.mul(x.add(t), alpha));
-            NDArray slope = Scalar.mul(p.mul(p.neg().add(1)), alpha).sum(new int[] {1}, true);
-            NDArray step = Numerics.safeDivide(excess(x, t), slope);
-            NDArray next = t.sub(step);
+            NDArray z = scaled.add(t);
+            NDArray p = Activation.sigmoid(z);
+            z.close();
+            NDArray excess = p.sum(new int[] {1}, true).sub(k);
+            NDArray v = p.muli(p.neg().addi(Scalar.of(p, 1)));
+            NDArray slope = v.sum(new int[] {1}, true);
+            v.close();
+            NDArray next = t.sub(Numerics.safeDivide(excess, slope));
             NDArray inside = next.gte(lo).logicalAnd(next.lte(hi)).logicalAnd(slope.gt(0));
             t = NDArrays.where(inside, next, t);
         }
         return t;
     }
 
-    /** Σ_j σ(α(x_j + t)) − k per row. */
-    private NDArray excess(NDArray x, NDArray t) {
-        return Activation.sigmoid(Scalar.mul(x.add(t), alpha)).sum(new int[] {1}, true).sub(k);
+    /** Σ_j σ(αx_j + T) − k per row, its (B, L) temporaries closed. */
+    private NDArray excess(NDArray scaled, NDArray t) {
+        NDArray z = scaled.add(t);
+        NDArray p = Activation.sigmoid(z);
+        z.close();
+        NDArray sum = p.sum(new int[] {1}, true);
+        p.close();
+        return sum.sub(k);
     }
 
     /** {@inheritDoc} */

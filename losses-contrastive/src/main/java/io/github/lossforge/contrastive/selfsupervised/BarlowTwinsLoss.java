@@ -100,9 +100,11 @@ public final class BarlowTwinsLoss extends BaseLoss {
         if (n < 2) {
             throw z1.fail("has shape " + z1.shape() + ": batch statistics need at least 2 samples");
         }
-        NDArray c = Scalar.div(standardize(z1.array()).transpose().matMul(standardize(z2.array())), n);
-        NDArray diagonal = c.mul(c.getManager().eye((int) c.getShape().get(0), (int) c.getShape().get(0), 0, c.getDataType(), c.getDevice()))
-                .sum(new int[] {1});
+        NDArray a = standardize(z1.array());
+        // 1/N folded into the (N, D) side; C's diagonal Σ_n a_ni b_ni / N straight from the rows
+        NDArray b = Scalar.div(standardize(z2.array()), n);
+        NDArray c = a.transpose().matMul(b);
+        NDArray diagonal = a.mul(b).sum(new int[] {0});
         NDArray onDiagonal = diagonal.neg().add(1).square().sum();
         NDArray offDiagonal = c.square().sum().sub(diagonal.square().sum());
         return Scalar.mul(onDiagonal.add(Scalar.mul(offDiagonal, lambda)), scale);

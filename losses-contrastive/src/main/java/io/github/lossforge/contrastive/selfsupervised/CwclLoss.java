@@ -1,6 +1,7 @@
 package io.github.lossforge.contrastive.selfsupervised;
 
 import ai.djl.ndarray.NDArray;
+import io.github.lossforge.contrastive.LogitSurrogate;
 import io.github.lossforge.contrastive.PairMath;
 import io.github.lossforge.core.BaseLoss;
 import io.github.lossforge.core.LossInfo;
@@ -8,6 +9,7 @@ import io.github.lossforge.core.LossInputs;
 import io.github.lossforge.core.ParamSpec;
 import io.github.lossforge.core.Scalar;
 import io.github.lossforge.core.Slot;
+import io.github.lossforge.core.Surrogate;
 
 /**
  * CWCL, the continuously weighted contrastive loss: cross-modal InfoNCE whose targets are the
@@ -28,6 +30,9 @@ import io.github.lossforge.core.Slot;
  * since DJL's {@code EasyTrain} needs one). Parameters: {@code temperature} (0.07, &gt; 0), {@code
  * symmetric} (true: the average of both directions; the paper's exact combination is open, CellCLIP
  * uses plain CLIP for V→U), {@code reduction} (mean).
+ *
+ * <p>The value and its gradient with respect to the logits are computed in closed form and attached
+ * by {@code core.Surrogate}: only first-order derivatives are carried (no gradient of the gradient).
  *
  * <p>Paper: Rakshith Sharma Srinivasa, Jaejin Cho, Chouchang Yang, Yashas Malur Saidutta, Ching-Hua
  * Lee, Yilin Shen, Hongxia Jin, "CWCL: Cross-Modal Transfer with Continuously Weighted Contrastive
@@ -89,15 +94,47 @@ public final class CwclLoss extends BaseLoss {
         NDArray u = PairMath.l2Normalize(frozen.array());
         NDArray v = PairMath.l2Normalize(trained.array());
         NDArray uDetached = u.stopGradient();
-        NDArray weights = Scalar.mul(PairMath.dotMatrix(uDetached, uDetached), 0.5).add(0.5);
-        NDArray targets = weights.div(weights.sum(new int[] {1}, true));
-        NDArray logits = Scalar.div(PairMath.dotMatrix(u, v), temperature);
-        NDArray forward = PairMath.softTargetCrossEntropy(logits, null, targets);
-        if (!symmetric) {
-            return forward;
+        NDArray vDetached = v.stopGradient();
+        // t_ij = w_ij / r_i, r_i = Σ_k w_ik, with w = (ÛÛᵀ + 1)/2: the halves cancel, and W stays
+        // symmetric, so the column direction's Σ_j t_ij log q_ji is (Σ_j w_ji log q_ji) / r_i, a
+        // column sum, and no transposed N×N read is needed
+        NDArray weights = PairMath.dotMatrix(uDetached, uDetached).addi(Scalar.of(uDetached, 1));
+        NDArray rowSums = weights.sum(new int[] {1}, true);
+        NDArray targets = weights.div(rowSums);
+        boolean direct = LogitSurrogate.gramAttachable(reduction());
+        NDArray scaledU = Scalar.div(direct ? uDetached : u, temperature);
+        NDArray logits = PairMath.dotMatrix(scaledU, direct ? vDetached : v);
+        NDArray detached = logits.stopGradient();
+        NDArray rowLog = detached.logSoftmax(1);
+        NDArray half = Scalar.of(detached, 0.5);
+        NDArray values = PairMath.weightedRowSum(rowLog, targets);
+        NDArray columnLog = null;
+        if (symmetric) {
+            columnLog = detached.logSoftmax(0);
+            NDArray product = weights.mul(columnLog);
+            values = values.add(product.sum(new int[] {0}).div(rowSums.reshape(-1))).mul(half);
+            product.close();
         }
-        NDArray backward = PairMath.softTargetCrossEntropy(logits.transpose(), null, targets);
-        return Scalar.mul(forward.add(backward), 0.5);
+        values = values.neg();
+        if (!PairMath.gradientWanted(u)) {
+            return values;
+        }
+        // ∂/∂L = softmax_row − T, with symmetric ½(softmax_row − T) + ½(softmax_column − Tᵀ)
+        NDArray rows = PairMath.expClosing(rowLog).subi(targets);
+        targets.close();
+        NDArray columns = null;
+        if (columnLog != null) {
+            rows.muli(half);
+            columns = PairMath.expClosing(columnLog).subi(weights.divi(rowSums.reshape(1, -1))).muli(half);
+        }
+        if (!direct) {
+            return LogitSurrogate.attach(values, logits, rows, columns == null ? null : columns.transpose(), reduction());
+        }
+        // every sample weighed alike: the summed gradient goes to u and v directly, G v / τ and Gᵀ u / τ
+        NDArray gradient = columns == null ? rows : rows.addi(columns);
+        return Surrogate.attach(values, new NDArray[] {u, v},
+                new NDArray[] {gradient.matMul(vDetached).divi(Scalar.of(vDetached, temperature)),
+                        gradient.transpose().matMul(scaledU)});
     }
 
     /** Builds a {@link CwclLoss}. */

@@ -3,6 +3,7 @@ package io.github.lossforge.contrastive.selfsupervised;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
 import io.github.lossforge.contrastive.BlockedSimilarity;
+import io.github.lossforge.contrastive.LogitSurrogate;
 import io.github.lossforge.contrastive.PairMath;
 import io.github.lossforge.core.BaseLoss;
 import io.github.lossforge.core.LossInfo;
@@ -11,6 +12,7 @@ import io.github.lossforge.core.Numerics;
 import io.github.lossforge.core.ParamSpec;
 import io.github.lossforge.core.Scalar;
 import io.github.lossforge.core.Slot;
+import io.github.lossforge.core.Surrogate;
 
 /**
  * InfoNCE: the cross-entropy of each query against all keys, the positive of query i being key i.
@@ -31,6 +33,10 @@ import io.github.lossforge.core.Slot;
  * {@code normalize} (true: L2-normalise queries and keys), {@code chunk} (0 = the whole N×M matrix
  * with plain autograd; k &gt; 0 = {@link BlockedSimilarity} k query rows at a time, for the mean
  * and sum reductions only), {@code reduction} (mean).
+ *
+ * <p>With {@code chunk} 0 and no label smoothing the value and its gradient with respect to the
+ * logits are computed in closed form and attached by {@code core.Surrogate}: only first-order
+ * derivatives are carried (no gradient of the gradient).
  *
  * <p>Papers: van den Oord, Li, Vinyals, "Representation Learning with Contrastive Predictive
  * Coding", 2018, arXiv 1807.03748; Deuser, Habel, Oswald, "Sample4Geo: Hard Negative Sampling For
@@ -183,23 +189,16 @@ public final class InfoNceLoss extends BaseLoss {
         }
         NDArray q = normalize ? PairMath.l2Normalize(queries.array()) : queries.array();
         NDArray k = normalize ? PairMath.l2Normalize(keys.array()) : keys.array();
-        return chunk == 0 ? wholeMatrix(q, k, scale) : blocked(q, k, scale);
+        return chunk == 0 ? wholeMatrix(q, k, scale, !in.hasPrediction(2)) : blocked(q, k, scale);
     }
 
-    private NDArray wholeMatrix(NDArray q, NDArray k, NDArray scale) {
+    private NDArray wholeMatrix(NDArray q, NDArray k, NDArray scale, boolean fixedScale) {
         long n = q.getShape().get(0);
         long m = k.getShape().get(0);
-        NDArray logits = PairMath.dotMatrix(q, k).mul(scale);
         if (labelSmoothing == 0) {
-            // one-hot targets: −log softmax at the positives, gathered (no (N, M) target matrix)
-            NDArray positives = Numerics.range(q, 0, n);
-            NDArray rowValues = Numerics.logProbabilityOf(logits, positives).neg();
-            if (!symmetric) {
-                return rowValues;
-            }
-            NDArray columnValues = Numerics.gatherRows(logits.logSoftmax(0), positives).neg();
-            return Scalar.mul(rowValues.add(columnValues), 0.5);
+            return oneHotTargets(q, k, scale, fixedScale && LogitSurrogate.gramAttachable(reduction()));
         }
+        NDArray logits = PairMath.dotMatrix(q, k).mul(scale);
         NDArray rows = PairMath.softTargetCrossEntropy(logits, null, targets(logits, 0, n, m));
         if (!symmetric) {
             return rows;
@@ -236,6 +235,63 @@ public final class InfoNceLoss extends BaseLoss {
                     () -> Scalar.mul(PairMath.softTargetCrossEntropyGradient(logits, null, t)
                             .add(logits.sub(columnLse).exp().sub(t)), 0.5));
         });
+    }
+
+    /**
+     * The one-hot (unsmoothed) loss, value and gradient in closed form on detached arrays: −log
+     * softmax at the positives (i, i), read from one {@code logSoftmax} per direction through a
+     * strided view of the diagonal, and ∂/∂L = softmax − I, attached to the logits by {@link
+     * LogitSurrogate} (autograd then records only the products that made L).
+     */
+    private NDArray oneHotTargets(NDArray q, NDArray k, NDArray scale, boolean direct) {
+        long n = q.getShape().get(0);
+        long m = k.getShape().get(0);
+        NDArray qd = q.stopGradient();
+        NDArray kd = k.stopGradient();
+        NDArray scaledQ = (direct ? qd : q).mul(scale);
+        NDArray logits = PairMath.dotMatrix(scaledQ, direct ? kd : k);
+        NDArray detached = logits.stopGradient();
+        // (i, i) for i < n, flat: i·(m + 1)
+        NDIndex positives = new NDIndex("0:" + (n * (m + 1)) + ":" + (m + 1));
+        NDArray rowLog = detached.logSoftmax(1);
+        NDArray rowPositive = rowLog.reshape(-1).get(positives);
+        boolean withGradient = PairMath.gradientWanted(q);
+        NDArray half = Scalar.of(detached, 0.5);
+        NDArray values;
+        NDArray rows = null;
+        NDArray columns = null;
+        if (symmetric) {
+            NDArray columnLog = detached.logSoftmax(0);
+            NDArray columnPositive = columnLog.reshape(-1).get(positives);
+            values = rowPositive.add(columnPositive).mul(half).neg();
+            if (withGradient) {
+                rows = softmaxMinusPositives(rowLog, positives, rowPositive).muli(half);
+                columns = softmaxMinusPositives(columnLog, positives, columnPositive).muli(half);
+            }
+        } else {
+            values = rowPositive.neg();
+            if (withGradient) {
+                rows = softmaxMinusPositives(rowLog, positives, rowPositive);
+            }
+        }
+        if (rows == null) {
+            return values;
+        }
+        if (!direct) {
+            return LogitSurrogate.attach(values, logits, rows, columns == null ? null : columns.transpose(),
+                    reduction());
+        }
+        // every sample weighed alike: the summed gradient goes to q and k directly, s·G k and Gᵀ (s q)
+        NDArray gradient = columns == null ? rows : rows.addi(columns);
+        return Surrogate.attach(values, new NDArray[] {q, k},
+                new NDArray[] {gradient.matMul(kd).muli(scale), gradient.transpose().matMul(scaledQ)});
+    }
+
+    /** e^(log-softmax) − 1 at the positives, the log-softmax closed. */
+    private static NDArray softmaxMinusPositives(NDArray logSoftmax, NDIndex positives, NDArray atPositives) {
+        NDArray p = PairMath.expClosing(logSoftmax);
+        p.reshape(-1).set(positives, atPositives.exp().sub(1));
+        return p;
     }
 
     /** Rows [from, from + rows) of the smoothed one-hot targets (1 − ε)·δ_ij + ε/columns. */

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import io.github.lossforge.contrastive.BlockedSimilarity;
+import io.github.lossforge.contrastive.LogitSurrogate;
 import io.github.lossforge.contrastive.PairMath;
 import io.github.lossforge.core.BaseLoss;
 import io.github.lossforge.core.Choice;
@@ -14,6 +15,7 @@ import io.github.lossforge.core.Numerics;
 import io.github.lossforge.core.ParamSpec;
 import io.github.lossforge.core.Scalar;
 import io.github.lossforge.core.Slot;
+import io.github.lossforge.core.Surrogate;
 
 /**
  * NT-Xent, the normalised temperature-scaled cross-entropy of SimCLR, with the pseudo-label option
@@ -37,6 +39,10 @@ import io.github.lossforge.core.Slot;
  * positive}, default {@code exclude}; used only when labels[0] is given), {@code chunk} (0 = the
  * whole 2N×2N matrix; k &gt; 0 = {@link BlockedSimilarity} k rows at a time, mean and sum
  * reductions only), {@code reduction} (mean).
+ *
+ * <p>Without pseudo-labels and with {@code chunk} 0 the value and its gradient with respect to the
+ * logits are computed in closed form and attached by {@code core.Surrogate}: only first-order
+ * derivatives are carried (no gradient of the gradient).
  *
  * <p>Papers: Chen, Kornblith, Norouzi, Hinton, "A Simple Framework for Contrastive Learning of Visual
  * Representations", ICML 2020, arXiv 2002.05709; Chakraborty, Gosthipaty, Paul, "G-SimCLR:
@@ -124,6 +130,9 @@ public final class NtXentLoss extends BaseLoss {
             labels = l.concat(l);
         }
         NDArray z = PairMath.l2Normalize(view1.array()).concat(PairMath.l2Normalize(view2.array()));
+        if (labels == null && chunk == 0) {
+            return partnerTargets(z, n);
+        }
         NDArray scale = Scalar.of(z, 1 / temperature);
         NDArray perView;
         NDArray views = labels;
@@ -143,6 +152,62 @@ public final class NtXentLoss extends BaseLoss {
         NDArray first = perView.get(new NDIndex("0:" + n));
         NDArray second = perView.get(new NDIndex(n + ":"));
         return Scalar.mul(first.add(second), 0.5);
+    }
+
+    /**
+     * The unlabelled loss on the whole 2N×2N matrix, value and gradient in closed form on detached
+     * arrays: one {@code logSoftmax} over the rows with the self-similarities at −∞ (set in place
+     * through a strided view of the diagonal and restored after), the partners' log-probabilities
+     * read through two strided views, ∂/∂L = softmax − (partner one-hot), attached to the rows of L
+     * by {@link Surrogate} (sample n owns rows n and n + N).
+     */
+    private NDArray partnerTargets(NDArray z, long n) {
+        long views = 2 * n;
+        boolean gram = LogitSurrogate.gramAttachable(reduction());
+        NDArray zd = z.stopGradient();
+        NDArray logits = gram ? PairMath.dotMatrix(Scalar.div(zd, temperature), zd)
+                : PairMath.dotMatrix(Scalar.div(z, temperature), z);
+        NDArray detached = logits.stopGradient();
+        NDArray flat = detached.reshape(-1);
+        NDIndex self = new NDIndex("::" + (views + 1));
+        // (r, r + N) and (N + r, r) for r < N
+        NDIndex upper = new NDIndex(n + ":" + (n + n * (views + 1)) + ":" + (views + 1));
+        NDIndex lower = new NDIndex(views * n + ":" + (views * n + n * (views + 1)) + ":" + (views + 1));
+        NDArray selfLogits = flat.get(self).duplicate();
+        flat.set(self, Double.NEGATIVE_INFINITY);
+        NDArray rowLog = detached.logSoftmax(1);
+        NDArray logFlat = rowLog.reshape(-1);
+        NDArray upperLog = logFlat.get(upper);
+        NDArray lowerLog = logFlat.get(lower);
+        NDArray half = Scalar.of(z, 0.5);
+        NDArray values = upperLog.add(lowerLog).mul(half).neg();
+        boolean withGradient = PairMath.gradientWanted(z);
+        if (withGradient && gram) {
+            // L is symmetric and so is the partner relation: G + Gᵀ = ½(P + P') − T with P the
+            // row softmax and P'_ij = P_ji = e^(L_ij − lse_j), lse_i = L_i,p(i) − log P_i,p(i); no
+            // transposed 2N×2N read
+            NDArray lse = flat.get(upper).sub(upperLog).concat(flat.get(lower).sub(lowerLog)).reshape(1, -1);
+            NDArray gradient = PairMath.expClosing(detached.sub(lse)).addi(PairMath.expClosing(rowLog)).muli(half);
+            NDArray gradientFlat = gradient.reshape(-1);
+            gradientFlat.set(upper, gradientFlat.get(upper).sub(1));
+            gradientFlat.set(lower, gradientFlat.get(lower).sub(1));
+            NDArray gradientZ = gradient.matMul(zd).muli(Scalar.of(zd, 1 / temperature));
+            gradient.close();
+            return Surrogate.attach(values, z, gradientZ);
+        }
+        flat.set(self, selfLogits);
+        if (!withGradient) {
+            return values;
+        }
+        NDArray gradient = PairMath.expClosing(rowLog);
+        NDArray gradientFlat = gradient.reshape(-1);
+        gradientFlat.set(upper, upperLog.exp().sub(1));
+        gradientFlat.set(lower, lowerLog.exp().sub(1));
+        gradient.muli(half);
+        NDIndex first = new NDIndex("0:" + n);
+        NDIndex second = new NDIndex(n + ":");
+        return Surrogate.attach(values, new NDArray[] {logits.get(first), logits.get(second)},
+                new NDArray[] {gradient.get(first), gradient.get(second)});
     }
 
     /** The denominator entries V_i of rows [from, from + rows): not the view itself, and per mode. */
