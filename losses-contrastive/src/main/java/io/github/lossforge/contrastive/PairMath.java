@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.types.DataType;
 import io.github.lossforge.core.Numerics;
 import io.github.lossforge.core.Scalar;
-import io.github.lossforge.core.engine.PtEngineAdapter;
 
 import org.jspecify.annotations.Nullable;
 
@@ -38,18 +37,6 @@ public final class PairMath {
     public static NDArray l2Normalize(NDArray x) {
         NDArray squaredNorm = x.square().sum(new int[] {1}, true);
         return x.div(Scalar.max(squaredNorm, NORM_EPS * NORM_EPS).sqrt());
-    }
-
-    /**
-     * Whether a loss that attaches a closed-form gradient ({@code core.Surrogate}) should compute
-     * it: autograd is recording. {@code Surrogate.isNeeded} cannot tell here, since it asks the
-     * inputs, and a model's output (not a leaf) reports no gradient of its own.
-     *
-     * @param like any input of the loss
-     * @return true while autograd records
-     */
-    public static boolean gradientWanted(NDArray like) {
-        return PtEngineAdapter.isGradientRecording(like);
     }
 
     /**

@@ -129,7 +129,7 @@ public final class MultiSimilarityLoss extends BaseLoss {
         NDArray labels = batch.classes();
         NDArray x = batch.normalized();
         if (chunk == 0) {
-            return wholeMatrix(x, labels, PairMath.gradientWanted(x));
+            return wholeMatrix(x, labels, Surrogate.isNeeded(x));
         }
         return BlockedSimilarity.rowValues(x, x, Scalar.of(x, 1.0), chunk, (from, to, s) -> {
             NDArray[] pairs = pairs(s, labels, from);

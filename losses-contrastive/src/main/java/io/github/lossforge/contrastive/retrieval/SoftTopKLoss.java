@@ -126,7 +126,7 @@ public final class SoftTopKLoss extends BaseLoss {
         z.close();
         NDArray values = Numerics.safeDivide(PairMath.weightedRowSum(softplus, positiveFloat), count.reshape(-1));
         softplus.close();
-        if (!PairMath.gradientWanted(x)) {
+        if (!Surrogate.isNeeded(x)) {
             p.close();
             return values;
         }

@@ -116,7 +116,7 @@ public final class CwclLoss extends BaseLoss {
             product.close();
         }
         values = values.neg();
-        if (!PairMath.gradientWanted(u)) {
+        if (!Surrogate.isNeeded(u)) {
             return values;
         }
         // ∂/∂L = softmax_row − T, with symmetric ½(softmax_row − T) + ½(softmax_column − Tᵀ)

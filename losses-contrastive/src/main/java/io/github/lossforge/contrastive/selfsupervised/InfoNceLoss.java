@@ -255,7 +255,7 @@ public final class InfoNceLoss extends BaseLoss {
         NDIndex positives = new NDIndex("0:" + (n * (m + 1)) + ":" + (m + 1));
         NDArray rowLog = detached.logSoftmax(1);
         NDArray rowPositive = rowLog.reshape(-1).get(positives);
-        boolean withGradient = PairMath.gradientWanted(q);
+        boolean withGradient = Surrogate.isNeeded(q);
         NDArray half = Scalar.of(detached, 0.5);
         NDArray values;
         NDArray rows = null;

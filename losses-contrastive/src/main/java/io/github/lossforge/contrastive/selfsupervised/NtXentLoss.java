@@ -181,7 +181,7 @@ public final class NtXentLoss extends BaseLoss {
         NDArray lowerLog = logFlat.get(lower);
         NDArray half = Scalar.of(z, 0.5);
         NDArray values = upperLog.add(lowerLog).mul(half).neg();
-        boolean withGradient = PairMath.gradientWanted(z);
+        boolean withGradient = Surrogate.isNeeded(z);
         if (withGradient && gram) {
             // L is symmetric and so is the partner relation: G + Gᵀ = ½(P + P') − T with P the
             // row softmax and P'_ij = P_ji = e^(L_ij − lse_j), lse_i = L_i,p(i) − log P_i,p(i); no

@@ -12,7 +12,6 @@ import io.github.lossforge.core.ParamSpec;
 import io.github.lossforge.core.Scalar;
 import io.github.lossforge.core.Slot;
 import io.github.lossforge.core.Surrogate;
-import io.github.lossforge.core.engine.PtEngineAdapter;
 
 /**
  * Direct Coverage Optimization (DCO): the negative log of the pass@N coverage of the correct answer,
@@ -156,8 +155,7 @@ public final class DirectCoverageLoss extends BaseLoss {
         if (n == 1) {
             return logP.neg();
         }
-        // not Surrogate.isNeeded: DJL's hasGradient is false for non-leaf arrays (a model's output)
-        boolean gradient = PtEngineAdapter.isGradientRecording(logP);
+        boolean gradient = Surrogate.isNeeded(logP);
         NDArray[] valueAndGradient = LogSpace.coverage(logP.stopGradient(), n, gradient);
         return gradient ? Surrogate.attach(valueAndGradient[0], logP, valueAndGradient[1]) : valueAndGradient[0];
     }

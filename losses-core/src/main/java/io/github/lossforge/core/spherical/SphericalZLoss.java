@@ -10,7 +10,6 @@ import io.github.lossforge.core.Numerics;
 import io.github.lossforge.core.Scalar;
 import io.github.lossforge.core.Slot;
 import io.github.lossforge.core.Surrogate;
-import io.github.lossforge.core.engine.PtEngineAdapter;
 
 /**
  * The Z-loss of the spherical family: the target output's z-score pushed through a softplus,
@@ -106,7 +105,7 @@ public final class SphericalZLoss extends BaseLoss {
         NDArray t = Scalar.mul(z.neg().add(Scalar.of(z, b)), a);
         NDArray softplus = Numerics.softplus(t);
         NDArray value = (a == 1 ? softplus : Scalar.div(softplus, a)).reshape(-1);
-        if (!PtEngineAdapter.isGradientRecording(outputs)) {
+        if (!Surrogate.isNeeded(outputs)) {
             return value;
         }
         NDArray kappa = Activation.sigmoid(t).div(sigma);
