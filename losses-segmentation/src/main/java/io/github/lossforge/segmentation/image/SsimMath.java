@@ -137,32 +137,85 @@ public final class SsimMath {
     }
 
     /**
-     * The per-channel means of the SSIM map and of the contrast-structure map.
+     * The blurred moments of one scale: \( \mu_x^2 \), \( \mu_x \mu_y \), \( \sigma_{xx} \),
+     * \( \sigma_{xy} \) (recorded by autograd) and, from y alone, \( \mu_y^2 + C_1 \) and
+     * \( \sigma_{yy} + C_2 \). The blurs of x, x², xy run as one batched product and those of y, y²
+     * as another: y is a label, so its half is never recorded and the backward pass of the blur covers
+     * three stacks instead of five.
      *
      * @param x maps (N, C, H, W)
-     * @param y maps (N, C, H, W)
+     * @param y maps (N, C, H, W), without gradient
      * @param taps the window
      * @param c1 (K1 L)²
      * @param c2 (K2 L)²
-     * @return {ssim (N, C), cs (N, C)}
+     * @return the moments, each (N, C, H − K + 1, W − K + 1)
      */
-    static NDArray[] ssimAndContrast(NDArray x, NDArray y, double[] taps, double c1, double c2) {
+    private static Moments moments(NDArray x, NDArray y, double[] taps, double c1, double c2) {
         int n = (int) x.getShape().get(0);
-        NDArray all = blur(NDArrays.concat(new NDList(x, y, x.square(), y.square(), x.mul(y))), taps);
-        NDArray muX = all.get(new NDIndex("0:{}", n));
-        NDArray muY = all.get(new NDIndex("{}:{}", n, 2 * n));
-        NDArray xx = all.get(new NDIndex("{}:{}", 2 * n, 3 * n));
-        NDArray yy = all.get(new NDIndex("{}:{}", 3 * n, 4 * n));
-        NDArray xy = all.get(new NDIndex("{}:", 4 * n));
-        NDArray muXX = muX.square();
+        NDArray fromX = blur(NDArrays.concat(new NDList(x, x.square(), x.mul(y))), taps);
+        NDArray fromY = blur(NDArrays.concat(new NDList(y, y.square())), taps);
+        NDArray muX = fromX.get(new NDIndex("0:{}", n));
+        NDArray muY = fromY.get(new NDIndex("0:{}", n));
         NDArray muYY = muY.square();
+        NDArray muXX = muX.square();
         NDArray muXY = muX.mul(muY);
-        NDArray sigmaXX = xx.sub(muXX);
-        NDArray sigmaYY = yy.sub(muYY);
-        NDArray sigmaXY = xy.sub(muXY);
-        NDArray cs = sigmaXY.add(sigmaXY).add(c2).div(sigmaXX.add(sigmaYY).add(c2));
-        NDArray luminance = muXY.add(muXY).add(c1).div(muXX.add(muYY).add(c1));
-        return new NDArray[] {spatialMean(luminance.mul(cs)), spatialMean(cs)};
+        return new Moments(muXX, muXY, muYY.add(c1),
+                fromX.get(new NDIndex("{}:{}", n, 2 * n)).sub(muXX),
+                fromX.get(new NDIndex("{}:", 2 * n)).sub(muXY),
+                fromY.get(new NDIndex("{}:", n)).sub(muYY).add(c2));
+    }
+
+    /**
+     * The moments of one scale (see {@link #moments}).
+     *
+     * @param muXX \( \mu_x^2 \)
+     * @param muXY \( \mu_x \mu_y \)
+     * @param muYYc1 \( \mu_y^2 + C_1 \)
+     * @param sigmaXX \( \sigma_{xx} \)
+     * @param sigmaXY \( \sigma_{xy} \)
+     * @param sigmaYYc2 \( \sigma_{yy} + C_2 \)
+     */
+    private record Moments(NDArray muXX, NDArray muXY, NDArray muYYc1,
+            NDArray sigmaXX, NDArray sigmaXY, NDArray sigmaYYc2) {
+
+        /** The contrast-structure map \( (2\sigma_{xy} + C_2) / (\sigma_{xx} + \sigma_{yy} + C_2) \). */
+        NDArray contrast(double c2) {
+            return sigmaXY.add(sigmaXY).add(c2).div(sigmaXX.add(sigmaYYc2));
+        }
+
+        /** The luminance map \( (2\mu_x\mu_y + C_1) / (\mu_x^2 + \mu_y^2 + C_1) \). */
+        NDArray luminance(double c1) {
+            return muXY.add(muXY).add(c1).div(muXX.add(muYYc1));
+        }
+    }
+
+    /**
+     * The per-channel mean of the SSIM map.
+     *
+     * @param x maps (N, C, H, W)
+     * @param y maps (N, C, H, W), without gradient
+     * @param taps the window
+     * @param c1 (K1 L)²
+     * @param c2 (K2 L)²
+     * @return ssim (N, C)
+     */
+    static NDArray ssim(NDArray x, NDArray y, double[] taps, double c1, double c2) {
+        Moments m = moments(x, y, taps, c1, c2);
+        return spatialMean(m.luminance(c1).mul(m.contrast(c2)));
+    }
+
+    /**
+     * The per-channel mean of the contrast-structure map (the SSIM map without its luminance factor).
+     *
+     * @param x maps (N, C, H, W)
+     * @param y maps (N, C, H, W), without gradient
+     * @param taps the window
+     * @param c1 (K1 L)²
+     * @param c2 (K2 L)²
+     * @return cs (N, C)
+     */
+    static NDArray contrast(NDArray x, NDArray y, double[] taps, double c1, double c2) {
+        return spatialMean(moments(x, y, taps, c1, c2).contrast(c2));
     }
 
     /** The mean over H and W of (N, C, H, W) maps: (N, C). The engine's mean takes one axis at a time. */
