@@ -137,11 +137,11 @@ public final class SsimMath {
     }
 
     /**
-     * The blurred moments of one scale: \( \mu_x^2 \), \( \mu_x \mu_y \), \( \sigma_{xx} \),
-     * \( \sigma_{xy} \) (recorded by autograd) and, from y alone, \( \mu_y^2 + C_1 \) and
-     * \( \sigma_{yy} + C_2 \). The blurs of x, x², xy run as one batched product and those of y, y²
-     * as another: y is a label, so its half is never recorded and the backward pass of the blur covers
-     * three stacks instead of five.
+     * The blurred moments of one scale: \( \mu_x^2 \), \( \mu_x \mu_y \), \( \mu_y^2 + C_1 \),
+     * \( \sigma_{xy} \) and \( \sigma_{xx} + \sigma_{yy} + C_2 \), the last from the blur of
+     * x² + y² (the SSIM map needs σxx and σyy only as their sum). The blurs of x, x² + y² and xy run as
+     * one batched product (recorded by autograd) and the blur of y, a label, as another that is never
+     * recorded: four blurs where the textbook formula takes five, and a backward pass over three.
      *
      * @param x maps (N, C, H, W)
      * @param y maps (N, C, H, W), without gradient
@@ -152,17 +152,15 @@ public final class SsimMath {
      */
     private static Moments moments(NDArray x, NDArray y, double[] taps, double c1, double c2) {
         int n = (int) x.getShape().get(0);
-        NDArray fromX = blur(NDArrays.concat(new NDList(x, x.square(), x.mul(y))), taps);
-        NDArray fromY = blur(NDArrays.concat(new NDList(y, y.square())), taps);
+        NDArray fromX = blur(NDArrays.concat(new NDList(x, x.square().add(y.square()), x.mul(y))), taps);
         NDArray muX = fromX.get(new NDIndex("0:{}", n));
-        NDArray muY = fromY.get(new NDIndex("0:{}", n));
+        NDArray muY = blur(y, taps);
         NDArray muYY = muY.square();
         NDArray muXX = muX.square();
         NDArray muXY = muX.mul(muY);
         return new Moments(muXX, muXY, muYY.add(c1),
-                fromX.get(new NDIndex("{}:{}", n, 2 * n)).sub(muXX),
-                fromX.get(new NDIndex("{}:", 2 * n)).sub(muXY),
-                fromY.get(new NDIndex("{}:", n)).sub(muYY).add(c2));
+                fromX.get(new NDIndex("{}:{}", n, 2 * n)).sub(muXX).sub(muYY.sub(c2)),
+                fromX.get(new NDIndex("{}:", 2 * n)).sub(muXY));
     }
 
     /**
@@ -171,16 +169,14 @@ public final class SsimMath {
      * @param muXX \( \mu_x^2 \)
      * @param muXY \( \mu_x \mu_y \)
      * @param muYYc1 \( \mu_y^2 + C_1 \)
-     * @param sigmaXX \( \sigma_{xx} \)
+     * @param sigmaSumC2 \( \sigma_{xx} + \sigma_{yy} + C_2 \)
      * @param sigmaXY \( \sigma_{xy} \)
-     * @param sigmaYYc2 \( \sigma_{yy} + C_2 \)
      */
-    private record Moments(NDArray muXX, NDArray muXY, NDArray muYYc1,
-            NDArray sigmaXX, NDArray sigmaXY, NDArray sigmaYYc2) {
+    private record Moments(NDArray muXX, NDArray muXY, NDArray muYYc1, NDArray sigmaSumC2, NDArray sigmaXY) {
 
         /** The contrast-structure map \( (2\sigma_{xy} + C_2) / (\sigma_{xx} + \sigma_{yy} + C_2) \). */
         NDArray contrast(double c2) {
-            return sigmaXY.add(sigmaXY).add(c2).div(sigmaXX.add(sigmaYYc2));
+            return sigmaXY.add(sigmaXY).add(c2).div(sigmaSumC2);
         }
 
         /** The luminance map \( (2\mu_x\mu_y + C_1) / (\mu_x^2 + \mu_y^2 + C_1) \). */
