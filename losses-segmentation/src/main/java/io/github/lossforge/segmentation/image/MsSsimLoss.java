@@ -123,8 +123,8 @@ public final class MsSsimLoss extends BaseLoss {
         NDArray y = images.y();
         NDArray product = null;
         for (int j = 0; j < scales; j++) {
-            NDArray[] stats = SsimMath.ssimAndContrast(x, y, taps, c1, c2);
-            NDArray term = j < scales - 1 ? stats[1] : stats[0];
+            // the contrast-structure term at every scale but the coarsest, the whole SSIM there
+            NDArray term = j < scales - 1 ? SsimMath.contrast(x, y, taps, c1, c2) : SsimMath.ssim(x, y, taps, c1, c2);
             NDArray factor = Scalar.pow(Scalar.max(term, clampEps), weights[j]);
             product = product == null ? factor : product.mul(factor);
             if (j < scales - 1) {

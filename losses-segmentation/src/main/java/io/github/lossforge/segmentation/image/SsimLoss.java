@@ -86,7 +86,7 @@ public final class SsimLoss extends BaseLoss {
     protected NDArray compute(LossInputs in) {
         SsimMath.Images images = SsimMath.read(in);
         SsimMath.requireSide(images.x(), window, "for the " + window + "-tap window");
-        NDArray ssim = SsimMath.ssimAndContrast(images.x().array(), images.y(), taps, c1, c2)[0];
+        NDArray ssim = SsimMath.ssim(images.x().array(), images.y(), taps, c1, c2);
         return ssim.mean(new int[] {1}).neg().add(1);
     }
 

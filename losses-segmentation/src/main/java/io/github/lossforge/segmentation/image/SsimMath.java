@@ -62,23 +62,95 @@ public final class SsimMath {
 
     /**
      * The 'valid' separable filtering of every channel of {@code x} (N, C, H, W) by the same 1-D
-     * window, as two products with band matrices: \( B_H\,x\,B_W \) with \( (B_n)_{i+k,i} = t_k \)
+     * window, as products with band matrices: \( B_H^\top x\,B_W \) with \( (B_n)_{i+k,i} = t_k \)
      * (n × (n − K + 1)), the cross-correlation that {@code conv2d} computes. On libtorch's CPU kernels
-     * the two matrix products are about 6× faster than the grouped convolutions for 11 taps, forward
-     * and backward. The band matrices are cached per (device, dtype, window, side) by {@link
-     * Scalar#cached}, in memory libtorch owns.
+     * the matrix products are about 6× faster than the grouped convolutions for 11 taps, forward and
+     * backward. A dense band costs n multiply-adds per output where K do, so a long side is cut into
+     * blocks (see {@link #filterAxis}). The band matrices are cached per (device, dtype, window, side)
+     * by {@link Scalar#cached}, in memory libtorch owns.
+     *
+     * <p>The filtered rows (and columns) come out in an order of their own, fixed by the shape: the
+     * callers take elementwise maps of blurs of same-shaped inputs and their spatial means only.
      *
      * @param x the images (N, C, H, W), H and W ≥ the window's length
      * @param taps the window
-     * @return the filtered images (N, C, H − K + 1, W − K + 1)
+     * @return the filtered images (N, C, H − K + 1, W − K + 1), rows and columns permuted
      */
     static NDArray blur(NDArray x, double[] taps) {
-        Shape s = x.getShape();
-        NDArray rows = band(x, taps, s.get(2)).transpose();
-        return rows.matMul(x).matMul(band(x, taps, s.get(3)));
+        return filterAxis(filterAxis(x, taps, 2), taps, 3);
     }
 
-    /** The (n, n − K + 1) band matrix of a 'valid' cross-correlation with {@code taps} along one side. */
+    /**
+     * The 'valid' filtering along axis 2 (rows, \( B^\top x \)) or 3 (columns, \( x B \)). A long side n
+     * of k ≥ 2 blocks of b ≥ 4(K − 1) (see {@link #blocks}) is filtered block by block with the b × (b − K + 1) band (the
+     * outputs inside each block), plus one (2K − 2) × (K − 1) band product over the K − 1 rows either
+     * side of each seam between blocks (the outputs that straddle it): about k times fewer
+     * multiply-adds than the dense n × (n − K + 1) band. The block outputs come first, the seams last.
+     *
+     * @param x (N, C, H, W)
+     * @param taps the window
+     * @param axis 2 or 3
+     * @return x filtered along the axis, its side there n − K + 1
+     */
+    private static NDArray filterAxis(NDArray x, double[] taps, int axis) {
+        Shape s = x.getShape();
+        long n = s.get(axis);
+        int halo = taps.length - 1;
+        int k = blocks(n, taps.length);
+        if (k == 1) {
+            return product(x, band(x, taps, n), axis);
+        }
+        long b = n / k;
+        NDArray blocks = x.reshape(resized(s, axis, k, b));
+        String before = axis == 2 ? ":, :, " : ":, :, :, ";
+        String after = axis == 2 ? ", :" : "";
+        NDArray tails = blocks.get(new NDIndex(before + "0:{}, {}:" + after, k - 1, b - halo));
+        NDArray heads = blocks.get(new NDIndex(before + "1:, 0:{}" + after, halo));
+        NDArray inner = product(blocks, band(x, taps, b), axis + 1);
+        NDArray seams = product(NDArrays.concat(new NDList(tails, heads), axis + 1), band(x, taps, 2L * halo), axis + 1);
+        return NDArrays.concat(new NDList(inner.reshape(resized(s, axis, 1, k * (b - halo))),
+                seams.reshape(resized(s, axis, 1, (k - 1L) * halo))), axis);
+    }
+
+    /**
+     * The number of blocks a side is cut into: the most, up to 4, that divide it into blocks of ≥ 4(K − 1);
+     * 1 below 16(K − 1) (160 pixels for 11 taps), where the slices and copies of the blocked form cost
+     * what it saves (measured: 128 pixels, one thread).
+     */
+    private static int blocks(long side, int window) {
+        if (side < 16L * (window - 1)) {
+            return 1;
+        }
+        for (int k = 4; k > 1; k--) {
+            if (side % k == 0 && side / k >= 4L * (window - 1)) {
+                return k;
+            }
+        }
+        return 1;
+    }
+
+    /** The shape with {@code axis} replaced by (k, b), or by b alone when k is 1. */
+    private static Shape resized(Shape s, int axis, long k, long b) {
+        long[] dims = new long[s.dimension() + (k == 1 ? 0 : 1)];
+        int j = 0;
+        for (int i = 0; i < s.dimension(); i++) {
+            if (i == axis) {
+                if (k != 1) {
+                    dims[j++] = k;
+                }
+                dims[j++] = b;
+            } else {
+                dims[j++] = s.get(i);
+            }
+        }
+        return new Shape(dims);
+    }
+
+    /** The band product along an axis: the second-to-last from the left (\( B^\top x \)), the last from the right. */
+    private static NDArray product(NDArray x, NDArray band, int axis) {
+        return axis == x.getShape().dimension() - 1 ? x.matMul(band) : band.transpose().matMul(x);
+    }
+
     private static NDArray band(NDArray like, double[] taps, long side) {
         int n = (int) side;
         int out = n - taps.length + 1;
@@ -137,32 +209,81 @@ public final class SsimMath {
     }
 
     /**
-     * The per-channel means of the SSIM map and of the contrast-structure map.
+     * The blurred moments of one scale: \( \mu_x^2 \), \( \mu_x \mu_y \), \( \mu_y^2 + C_1 \),
+     * \( \sigma_{xy} \) and \( \sigma_{xx} + \sigma_{yy} + C_2 \), the last from the blur of
+     * x² + y² (the SSIM map needs σxx and σyy only as their sum). The blurs of x, x² + y² and xy run as
+     * one batched product (recorded by autograd) and the blur of y, a label, as another that is never
+     * recorded: four blurs where the textbook formula takes five, and a backward pass over three.
      *
      * @param x maps (N, C, H, W)
-     * @param y maps (N, C, H, W)
+     * @param y maps (N, C, H, W), without gradient
      * @param taps the window
      * @param c1 (K1 L)²
      * @param c2 (K2 L)²
-     * @return {ssim (N, C), cs (N, C)}
+     * @return the moments, each (N, C, H − K + 1, W − K + 1)
      */
-    static NDArray[] ssimAndContrast(NDArray x, NDArray y, double[] taps, double c1, double c2) {
+    private static Moments moments(NDArray x, NDArray y, double[] taps, double c1, double c2) {
         int n = (int) x.getShape().get(0);
-        NDArray all = blur(NDArrays.concat(new NDList(x, y, x.square(), y.square(), x.mul(y))), taps);
-        NDArray muX = all.get(new NDIndex("0:{}", n));
-        NDArray muY = all.get(new NDIndex("{}:{}", n, 2 * n));
-        NDArray xx = all.get(new NDIndex("{}:{}", 2 * n, 3 * n));
-        NDArray yy = all.get(new NDIndex("{}:{}", 3 * n, 4 * n));
-        NDArray xy = all.get(new NDIndex("{}:", 4 * n));
-        NDArray muXX = muX.square();
+        NDArray fromX = blur(NDArrays.concat(new NDList(x, x.square().add(y.square()), x.mul(y))), taps);
+        NDArray muX = fromX.get(new NDIndex("0:{}", n));
+        NDArray muY = blur(y, taps);
         NDArray muYY = muY.square();
+        NDArray muXX = muX.square();
         NDArray muXY = muX.mul(muY);
-        NDArray sigmaXX = xx.sub(muXX);
-        NDArray sigmaYY = yy.sub(muYY);
-        NDArray sigmaXY = xy.sub(muXY);
-        NDArray cs = sigmaXY.add(sigmaXY).add(c2).div(sigmaXX.add(sigmaYY).add(c2));
-        NDArray luminance = muXY.add(muXY).add(c1).div(muXX.add(muYY).add(c1));
-        return new NDArray[] {spatialMean(luminance.mul(cs)), spatialMean(cs)};
+        return new Moments(muXX, muXY, muYY.add(c1),
+                fromX.get(new NDIndex("{}:{}", n, 2 * n)).sub(muXX).sub(muYY.sub(c2)),
+                fromX.get(new NDIndex("{}:", 2 * n)).sub(muXY));
+    }
+
+    /**
+     * The moments of one scale (see {@link #moments}).
+     *
+     * @param muXX \( \mu_x^2 \)
+     * @param muXY \( \mu_x \mu_y \)
+     * @param muYYc1 \( \mu_y^2 + C_1 \)
+     * @param sigmaSumC2 \( \sigma_{xx} + \sigma_{yy} + C_2 \)
+     * @param sigmaXY \( \sigma_{xy} \)
+     */
+    private record Moments(NDArray muXX, NDArray muXY, NDArray muYYc1, NDArray sigmaSumC2, NDArray sigmaXY) {
+
+        /** The contrast-structure map \( (2\sigma_{xy} + C_2) / (\sigma_{xx} + \sigma_{yy} + C_2) \). */
+        NDArray contrast(double c2) {
+            return sigmaXY.add(sigmaXY).add(c2).div(sigmaSumC2);
+        }
+
+        /** The luminance map \( (2\mu_x\mu_y + C_1) / (\mu_x^2 + \mu_y^2 + C_1) \). */
+        NDArray luminance(double c1) {
+            return muXY.add(muXY).add(c1).div(muXX.add(muYYc1));
+        }
+    }
+
+    /**
+     * The per-channel mean of the SSIM map.
+     *
+     * @param x maps (N, C, H, W)
+     * @param y maps (N, C, H, W), without gradient
+     * @param taps the window
+     * @param c1 (K1 L)²
+     * @param c2 (K2 L)²
+     * @return ssim (N, C)
+     */
+    static NDArray ssim(NDArray x, NDArray y, double[] taps, double c1, double c2) {
+        Moments m = moments(x, y, taps, c1, c2);
+        return spatialMean(m.luminance(c1).mul(m.contrast(c2)));
+    }
+
+    /**
+     * The per-channel mean of the contrast-structure map (the SSIM map without its luminance factor).
+     *
+     * @param x maps (N, C, H, W)
+     * @param y maps (N, C, H, W), without gradient
+     * @param taps the window
+     * @param c1 (K1 L)²
+     * @param c2 (K2 L)²
+     * @return cs (N, C)
+     */
+    static NDArray contrast(NDArray x, NDArray y, double[] taps, double c1, double c2) {
+        return spatialMean(moments(x, y, taps, c1, c2).contrast(c2));
     }
 
     /** The mean over H and W of (N, C, H, W) maps: (N, C). The engine's mean takes one axis at a time. */

@@ -6,16 +6,21 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import io.github.lossforge.core.LossInputs;
+import io.github.lossforge.core.Numerics;
 import io.github.lossforge.core.Scalar;
 import io.github.lossforge.core.Slot;
 import io.github.lossforge.segmentation.DenseSlots;
+import org.jspecify.annotations.Nullable;
+
+import java.util.Arrays;
 
 /**
- * The inputs of the Dice family read once and flattened to tokens: predictions[0] (N, C, S...) or
- * (N, C) becomes probabilities (T) for C = 1 (sigmoid) or (T, C) for C &gt; 1 (softmax over C), with
- * T = N·ΠS; labels[0] (N, S...) becomes the matching 0/1 targets; the optional labels[1] mask (N,
- * S...) becomes a (T) keep vector (all ones without a mask). The mask is flattened with the tokens,
- * never broadcast against them.
+ * The inputs of the Dice family read once: predictions[0] (N, C, S...) or (N, C) becomes
+ * probabilities, flattened to (T) tokens for C = 1 (sigmoid), kept in the input's (N, C, S...) layout
+ * for C &gt; 1 (softmax over axis 1), with T = N·ΠS; labels[0] (N, S...) becomes the matching 0/1
+ * targets (one-hot along axis 1 for C &gt; 1); the optional labels[1] mask (N, S...) becomes a (T)
+ * keep vector (null without a mask: every token counts). The mask is flattened with the tokens (or
+ * given a class axis of 1), never broadcast against them.
  */
 final class OverlapInputs {
 
@@ -30,11 +35,12 @@ final class OverlapInputs {
     private final NDArray p;
     private NDArray oneMinusP;
     private final NDArray y;
-    private final NDArray keep;
+    private final @Nullable NDArray keep;
     private final Shape tokenShape;
     private final boolean binary;
 
-    private OverlapInputs(NDArray p, NDArray oneMinusP, NDArray y, NDArray keep, Shape tokenShape, boolean binary) {
+    private OverlapInputs(NDArray p, @Nullable NDArray oneMinusP, NDArray y, @Nullable NDArray keep, Shape tokenShape,
+            boolean binary) {
         this.p = p;
         this.oneMinusP = oneMinusP;
         this.y = y;
@@ -67,7 +73,7 @@ final class OverlapInputs {
         int classes = (int) scores.size(1);
         target.requireClassIndices(Math.max(classes, 2));
         DataType type = in.computeType();
-        NDArray keep;
+        NDArray keep = null;
         if (in.hasLabel(1)) {
             Slot mask = in.label(1, "mask");
             if (!mask.shape().equals(tokenShape)) {
@@ -75,23 +81,34 @@ final class OverlapInputs {
                         + target.describe());
             }
             keep = DenseSlots.mask(mask, type).reshape(-1);
-        } else {
-            keep = scores.array().getManager().ones(new Shape(tokenShape.size()), type);
         }
         NDArray x = scores.array();
-        NDArray labels = target.array().toType(DataType.INT64, false).reshape(-1);
+        NDArray labels = target.array().getDataType() == DataType.INT64 ? target.array()
+                : target.array().toType(DataType.INT64, false);
         if (classes == 1) {
+            labels = labels.reshape(-1);
             NDArray flat = x.reshape(-1);
             NDArray prob = fromLogits ? Activation.sigmoid(flat) : flat;
             NDArray rest = fromLogits ? Activation.sigmoid(flat.neg()) : flat.neg().add(1);
             return new OverlapInputs(prob, rest, labels.toType(type, false), keep, tokenShape, true);
         }
-        // the softmax over axis 1 in the input's (N, C, ...) layout, then the move of the class axis last:
-        // libtorch's CPU softmax over a short innermost axis (C = 4 at 8×128×128) is about 4× slower
-        // forward + backward than over axis 1 of the original layout
-        NDArray prob = DenseSlots.tokensByClass(fromLogits ? x.softmax(1) : x);
+        // everything stays in the input's (N, C, ...) layout: libtorch's CPU softmax over a short innermost
+        // axis (C = 4 at 8×128×128) is about 4× slower forward + backward than over axis 1, and moving the
+        // class axis last costs a copy each way; the one-hot is the labels compared with the class indices
+        // broadcast along axis 1
+        NDArray prob = fromLogits ? x.softmax(1) : x;
+        NDArray classIndex = Numerics.range(x, 0, classes).reshape(classAxisShape(x.getShape().dimension(), classes));
+        NDArray oneHot = labels.expandDims(1).eq(classIndex).toType(type, false);
         // 1 − p is made when a loss asks for it (see oneMinusP())
-        return new OverlapInputs(prob, null, labels.oneHot(classes, type), keep, tokenShape, false);
+        return new OverlapInputs(prob, null, oneHot, keep, tokenShape, false);
+    }
+
+    /** (1, C, 1, ...) of the given rank. */
+    private static Shape classAxisShape(int rank, long classes) {
+        long[] dims = new long[rank];
+        Arrays.fill(dims, 1);
+        dims[1] = classes;
+        return new Shape(dims);
     }
 
     /**
@@ -127,8 +144,8 @@ final class OverlapInputs {
         return y;
     }
 
-    /** @return the (T) keep vector, 1 where a token counts */
-    NDArray keep() {
+    /** @return the (T) keep vector, 1 where a token counts; null without a mask (every token counts) */
+    @Nullable NDArray keep() {
         return keep;
     }
 
@@ -138,13 +155,28 @@ final class OverlapInputs {
     }
 
     /**
-     * The keep vector shaped to multiply per-element values: (T) for the binary path, (T, 1) for
-     * the multi-class path.
+     * Per-element values with the masked-out tokens zeroed: the keep vector is (T) for the binary path,
+     * (N, 1, S...) for the multi-class path.
      *
-     * @return the broadcastable keep vector
+     * @param values per-element values, the shape of p (or fewer classes)
+     * @return the kept values (the values themselves without a mask)
      */
-    NDArray keepPerElement() {
-        return binary ? keep : keep.reshape(-1, 1);
+    private NDArray kept(NDArray values) {
+        if (keep == null) {
+            return values;
+        }
+        return values.mul(binary ? keep : keep.reshape(withClassAxis(1)));
+    }
+
+    /** The token shape with a class axis of the given size inserted at axis 1. */
+    private Shape withClassAxis(long classes) {
+        long[] dims = new long[tokenShape.dimension() + 1];
+        dims[0] = tokenShape.get(0);
+        dims[1] = classes;
+        for (int i = 1; i < tokenShape.dimension(); i++) {
+            dims[i + 1] = tokenShape.get(i);
+        }
+        return new Shape(dims);
     }
 
     /**
@@ -153,7 +185,7 @@ final class OverlapInputs {
      *
      * @param values per-element values, the shape of p
      * @param includeBackground whether class 0 takes part
-     * @return (T) on the binary path, (T, C') otherwise
+     * @return (T) on the binary path, (N, C', S...) otherwise
      */
     NDArray classes(NDArray values, boolean includeBackground) {
         return binary || includeBackground ? values : values.get(new NDIndex(":, 1:"));
@@ -167,9 +199,9 @@ final class OverlapInputs {
      */
     NDArray imageSums(NDArray values) {
         long n = tokenShape.get(0);
-        NDArray kept = values.mul(keepPerElement());
+        NDArray kept = kept(values);
         return binary ? kept.reshape(n, -1).sum(new int[] {1}).reshape(n, 1)
-                : kept.reshape(n, -1, kept.getShape().get(1)).sum(new int[] {1});
+                : kept.reshape(n, kept.getShape().get(1), -1).sum(new int[] {2});
     }
 
     /**
@@ -179,17 +211,19 @@ final class OverlapInputs {
      * @return (C'), never 0-dimensional (C' = 1 on the binary path)
      */
     NDArray batchSums(NDArray values) {
-        NDArray kept = values.mul(keepPerElement());
-        return (binary ? kept.reshape(-1, 1) : kept).sum(new int[] {0});
+        NDArray kept = kept(values);
+        return binary ? kept.reshape(-1, 1).sum(new int[] {0})
+                : kept.reshape(tokenShape.get(0), kept.getShape().get(1), -1).sum(new int[] {0, 2});
     }
 
     /**
      * Which images have at least one kept position.
      *
-     * @return (N) 1 where an image counts, 0 where its every position is masked out
+     * @return (N) 1 where an image counts, 0 where its every position is masked out; null without a
+     *     mask (every image counts)
      */
-    NDArray imagesKept() {
-        return keep.reshape(tokenShape.get(0), -1).sum(new int[] {1}).gt(0).toType(keep.getDataType(), false);
+    @Nullable NDArray imagesKept() {
+        return keep == null ? null : keep.reshape(tokenShape.get(0), -1).sum(new int[] {1}).gt(0).toType(keep.getDataType(), false);
     }
 
     /**
@@ -203,7 +237,7 @@ final class OverlapInputs {
      */
     NDArray perToken(NDArray num, NDArray den, double smooth) {
         NDArray q = fraction(num, den, smooth);
-        return binary ? q : q.sum(new int[] {1});
+        return binary ? q : q.sum(new int[] {1}).reshape(-1);
     }
 
     /**

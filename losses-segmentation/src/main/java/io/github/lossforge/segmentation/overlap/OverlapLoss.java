@@ -5,6 +5,7 @@ import io.github.lossforge.core.BaseLoss;
 import io.github.lossforge.core.Choice;
 import io.github.lossforge.core.ParamSpec;
 import io.github.lossforge.core.Reduction;
+import org.jspecify.annotations.Nullable;
 
 import java.util.List;
 
@@ -84,7 +85,7 @@ abstract class OverlapLoss extends BaseLoss {
         NDArray n = d.classes(num, includeBackground);
         NDArray m = d.classes(den, includeBackground);
         return switch (resolved) {
-            case IMAGE -> reduceKept(OverlapInputs.fraction(d.imageSums(n), d.imageSums(m), smooth)
+            case IMAGE -> reduceOver(OverlapInputs.fraction(d.imageSums(n), d.imageSums(m), smooth)
                     .mean(new int[] {1}), d.imagesKept());
             case BATCH -> OverlapInputs.fraction(d.batchSums(n), d.batchSums(m), smooth).mean();
             case TOKEN, AUTO -> overTokens(d.perToken(n, m, smooth), d); // AUTO is resolved above
@@ -107,8 +108,26 @@ abstract class OverlapLoss extends BaseLoss {
      * @return the reduced value
      */
     private NDArray overTokens(NDArray perToken, OverlapInputs inputs) {
-        NDArray reduced = reduceKept(perToken, inputs.keep());
+        NDArray reduced = reduceOver(perToken, inputs.keep());
         return reduction() == Reduction.NONE ? reduced.reshape(inputs.tokenShape()) : reduced;
+    }
+
+    /**
+     * Reduces over the kept entries ({@link #reduceKept}), or over all of them without a keep vector.
+     *
+     * @param values per-token or per-image values
+     * @param keep 1 where a value counts, the shape of {@code values}; null when every value counts
+     * @return the reduced value
+     */
+    private NDArray reduceOver(NDArray values, @Nullable NDArray keep) {
+        if (keep != null) {
+            return reduceKept(values, keep);
+        }
+        return switch (reduction()) {
+            case SUM -> values.sum();
+            case NONE -> values;
+            case MEAN -> values.mean();
+        };
     }
 
     /** Reduction happens in {@code compute}, over the kept tokens or images only. */

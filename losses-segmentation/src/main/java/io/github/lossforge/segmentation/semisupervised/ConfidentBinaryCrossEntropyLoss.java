@@ -105,17 +105,19 @@ public final class ConfidentBinaryCrossEntropyLoss extends BaseLoss {
         }
         Slot teacher = DenseSlots.requireShapeOf(in.floatLabel(0, "teacher logits"), student);
         int classes = (int) student.size(1);
-        NDArray q = DenseSlots.tokensByClass(teacher.array().stopGradient()).softmax(1);
+        // the (log-)softmaxes run over axis 1 of the (N, K, ...) layout before the class axis moves last:
+        // libtorch's CPU softmax over a short innermost axis is several times slower (see DEVELOPING.md)
+        NDArray q = DenseSlots.tokensByClass(teacher.array().stopGradient().softmax(1));
         NDArray pseudo = q.argMax(1);
         NDArray wPositive = q.max(new int[] {1});
         NDArray wNegative = q.min(new int[] {1});
-        NDArray logits = DenseSlots.tokensByClass(student.array());
+        NDArray logProbabilities = DenseSlots.tokensByClass(student.array().logSoftmax(1));
 
-        NDArray positive = Numerics.logProbabilityOf(logits, pseudo).mul(wPositive).neg();
+        NDArray positive = Numerics.gatherRows(logProbabilities, pseudo).mul(wPositive).neg();
         NDArray selectPositive = wPositive.gte(tauPositive).toType(positive.getDataType(), false);
 
         NDArray others = pseudo.oneHot(classes, positive.getDataType()).neg().add(1);
-        NDArray logRest = Scalar.clamp(logits.softmax(1).neg().add(1), ONE_MINUS_P_FLOOR, 1).log();
+        NDArray logRest = Scalar.clamp(logProbabilities.exp().neg().add(1), ONE_MINUS_P_FLOOR, 1).log();
         NDArray negative = Scalar.div(logRest.mul(others).sum(new int[] {1}), classes - 1).mul(wNegative).neg();
         NDArray selectNegative = wNegative.lt(tauNegative).toType(positive.getDataType(), false);
 

@@ -13,6 +13,7 @@ import io.github.lossforge.core.testkit.HostTensor;
 import io.github.lossforge.core.testkit.LossContract;
 import io.github.lossforge.core.testkit.Sample;
 import io.github.lossforge.core.testkit.TrainingTask;
+import io.github.lossforge.segmentation.ReferenceCheck;
 
 import org.junit.jupiter.api.Test;
 
@@ -90,6 +91,25 @@ class SsimLossTest extends LossContract {
         double[] d = new double[13 * 14];
         java.util.Arrays.fill(d, v);
         return HostTensor.floats(d, 1, 1, 13, 14);
+    }
+
+    /**
+     * Sides of ≥ 160 pixels cut into 2 to 4 blocks of ≥ 40 take the blocked band products (200 = 4·50
+     * rows, 174 = 3·58 columns, 170 = 2·85 rows; 81 columns stay one dense band): value and gradient,
+     * the latter at pixels beside the seams between blocks, at the corners and inside a block (at 1e-4,
+     * as in {@code MsSsimLossTest}: per-pixel gradients of a mean over many pixels are tiny).
+     */
+    @Test
+    void blockedBandProductsMatchTheReferenceOnLargeImages() {
+        Random rng = new Random(62);
+        Sample large = SsimReferences.pair(rng, 0.1, 1, 2, 200, 174);
+        Sample mixed = SsimReferences.pair(rng, 0.2, 2, 1, 170, 81);
+        ReferenceCheck.assertMatchesAt("200×174 (4 × 3 blocks)", SsimLoss.builder().build(), large,
+                SsimReferences.ssim(1.0, 11, 1.5, 0.01, 0.03)::mean, 1e-4,
+                0, 45 * 174 + 55, 50 * 174 + 120, 110 * 174 + 60, 200 * 174 + 151 * 174 + 41, 2 * 200 * 174 - 1);
+        ReferenceCheck.assertMatchesAt("170×81 (2 blocks of rows)", SsimLoss.builder().build(), mixed,
+                SsimReferences.ssim(1.0, 11, 1.5, 0.01, 0.03)::mean, 1e-4,
+                80 * 81 + 40, 88 * 81 + 3, 170 * 81 + 84 * 81 + 80, 2 * 170 * 81 - 1);
     }
 
     @Test
