@@ -124,9 +124,7 @@ public final class BoundaryConstrainedLayoutLoss extends BaseLoss {
         Optional<AttentionKernel> kernel = AttentionMaps.kernel(maps, !Boolean.FALSE.equals(fused))
                 .filter(k -> Boolean.TRUE.equals(fused) || k.fasterLayout(maps.getShape(), self != null));
         if (kernel.isPresent()) {
-            return self == null
-                    ? kernel.get().layout(maps, null, masks, weights).surrogate(maps)
-                    : kernel.get().layout(maps, self, masks, weights).surrogate(maps, self);
+            return kernel.get().layoutSurrogate(maps, self, masks, weights);
         }
         return composition(maps, self, masks);
     }

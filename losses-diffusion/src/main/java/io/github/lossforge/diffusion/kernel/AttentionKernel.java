@@ -63,6 +63,26 @@ public interface AttentionKernel extends DeviceKernel {
     FusedValue layout(NDArray maps, @Nullable NDArray selfAttention, NDArray masks, LayoutWeights weights);
 
     /**
+     * BACON's layout loss, per image, with its gradients attached for autograd: {@link #layout} without a
+     * self-attention through {@link FusedValue#surrogate}; with one, {@link #layout} on the aligned maps and
+     * the alignment's chain rule left to autograd through one bilinear form, so that the (H·W, H·W)
+     * gradient with respect to the self-attention is formed once, by the backward pass (no elementwise
+     * pass over the self-attention in the forward). First-order gradients only (spec §3).
+     *
+     * @param maps (N, K, H, W) non-negative cross-attention maps
+     * @param selfAttention (N, H·W, H·W) non-negative self-attention, or null for no alignment
+     * @param masks (N, K, H, W) 0/1 layout masks in the maps' dtype, none empty
+     * @param weights the term weights and the normaliser's epsilon
+     * @return values (N) carrying the gradients with respect to {@code maps} and, when given, {@code
+     *     selfAttention}
+     */
+    default NDArray layoutSurrogate(NDArray maps, @Nullable NDArray selfAttention, NDArray masks,
+            LayoutWeights weights) {
+        return selfAttention == null ? layout(maps, null, masks, weights).surrogate(maps)
+                : SelfAttentionAlignment.attached(maps, selfAttention, aligned -> layout(aligned, null, masks, weights));
+    }
+
+    /**
      * Whether {@link #layout} is faster than the loss's autograd composition for these inputs; when
      * it is not, the loss runs the composition (the value and gradient are the same either way).
      *
