@@ -6,7 +6,6 @@ import io.github.lossforge.core.LossInfo;
 import io.github.lossforge.core.LossInputs;
 import io.github.lossforge.core.Slot;
 import io.github.lossforge.diffusion.kernel.AttentionKernel;
-import io.github.lossforge.diffusion.kernel.FusedValue;
 
 import java.util.Optional;
 
@@ -68,10 +67,7 @@ public final class AStarLoss extends BaseLoss {
         NDArray masks = flatMasks(in, slot);
         Optional<AttentionKernel> kernel = AttentionMaps.kernel(maps, fused);
         if (kernel.isPresent()) {
-            FusedValue seg = kernel.get().segregation(maps, eps);
-            FusedValue ret = kernel.get().retention(maps, masks, eps);
-            return new FusedValue(seg.values().add(ret.values()), seg.gradients()[0].add(ret.gradients()[0]))
-                    .surrogate(maps);
+            return kernel.get().aStar(maps, masks, eps).surrogate(maps);
         }
         return AttentionMaps.segregationComposition(maps, eps)
                 .add(AttentionMaps.retentionComposition(maps, masks, eps));

@@ -51,6 +51,20 @@ public interface AttentionKernel extends DeviceKernel {
     FusedValue retention(NDArray maps, NDArray masks, double eps);
 
     /**
+     * The A-STAR objective per image, {@link #segregation} plus {@link #retention}.
+     *
+     * @param maps (N, K, P) non-negative current maps
+     * @param masks (N, K, P) 0/1 masks of the previous step, in the maps' dtype
+     * @param eps the denominators' epsilon
+     * @return values (N) and the gradient (N, K, P) with respect to {@code maps}
+     */
+    default FusedValue aStar(NDArray maps, NDArray masks, double eps) {
+        FusedValue seg = segregation(maps, eps);
+        FusedValue ret = retention(maps, masks, eps);
+        return new FusedValue(seg.values().add(ret.values()), seg.gradients()[0].add(ret.gradients()[0]));
+    }
+
+    /**
      * BACON's boundary-constrained layout loss, per image, as documented on {@code
      * BoundaryConstrainedLayoutLoss}.
      *
