@@ -19,7 +19,8 @@ import java.util.Optional;
  * <p>Slots: predictions[0] current maps A, (K, H, W) or (N, K, H, W), non-negative; labels[0]
  * previous-step masks B, same shape, 0/1. Parameters: {@code eps} (1e-8, &gt; 0), {@code reduction}
  * (mean). One fused kernel pass computes both terms (default), or {@link Builder#optFused(boolean)
- * optFused(false)} the composition.
+ * optFused(false)} the composition. The fused kernel's gradient is first order only (differentiating it again
+ * sees it as a constant); the composition's is not.
  *
  * <p>Paper: Agarwal, Karanam, Joseph, Saxena, Goswami, Srinivasan, "A-STAR: Test-time Attention
  * Segregation and Retention for Text-to-image Synthesis", ICCV 2023, arXiv 2306.14544.
