@@ -6,7 +6,6 @@ import io.github.lossforge.core.LossInfo;
 import io.github.lossforge.core.LossInputs;
 import io.github.lossforge.core.Slot;
 import io.github.lossforge.diffusion.kernel.AttentionKernel;
-import io.github.lossforge.diffusion.kernel.FusedValue;
 
 import java.util.Optional;
 
@@ -20,7 +19,8 @@ import java.util.Optional;
  * <p>Slots: predictions[0] current maps A, (K, H, W) or (N, K, H, W), non-negative; labels[0]
  * previous-step masks B, same shape, 0/1. Parameters: {@code eps} (1e-8, &gt; 0), {@code reduction}
  * (mean). One fused kernel pass computes both terms (default), or {@link Builder#optFused(boolean)
- * optFused(false)} the composition.
+ * optFused(false)} the composition. The fused kernel's gradient is first order only (differentiating it again
+ * sees it as a constant); the composition's is not.
  *
  * <p>Paper: Agarwal, Karanam, Joseph, Saxena, Goswami, Srinivasan, "A-STAR: Test-time Attention
  * Segregation and Retention for Text-to-image Synthesis", ICCV 2023, arXiv 2306.14544.
@@ -68,10 +68,7 @@ public final class AStarLoss extends BaseLoss {
         NDArray masks = flatMasks(in, slot);
         Optional<AttentionKernel> kernel = AttentionMaps.kernel(maps, fused);
         if (kernel.isPresent()) {
-            FusedValue seg = kernel.get().segregation(maps, eps);
-            FusedValue ret = kernel.get().retention(maps, masks, eps);
-            return new FusedValue(seg.values().add(ret.values()), seg.gradients()[0].add(ret.gradients()[0]))
-                    .surrogate(maps);
+            return kernel.get().aStar(maps, masks, eps).surrogate(maps);
         }
         return AttentionMaps.segregationComposition(maps, eps)
                 .add(AttentionMaps.retentionComposition(maps, masks, eps));

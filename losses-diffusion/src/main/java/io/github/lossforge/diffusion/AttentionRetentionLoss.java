@@ -20,7 +20,8 @@ import java.util.Optional;
  * labels[0] previous-step masks B of the same shape, 0/1 of any numeric or boolean type. Per-image
  * values as for {@link AttentionSegregationLoss}. Parameters: {@code eps} (1e-8, &gt; 0), {@code
  * reduction} (mean). Gradient ties of {@code min} are split evenly; fused kernel by default, {@link
- * Builder#optFused(boolean) optFused(false)} for the composition.
+ * Builder#optFused(boolean) optFused(false)} for the composition. The fused kernel's gradient is first order
+ * only (differentiating it again sees it as a constant); the composition's is not.
  *
  * <p>Paper: Agarwal, Karanam, Joseph, Saxena, Goswami, Srinivasan, "A-STAR: Test-time Attention
  * Segregation and Retention for Text-to-image Synthesis", ICCV 2023, arXiv 2306.14544.

@@ -23,7 +23,8 @@ import java.util.Optional;
  * <p>Gradient: {@code min} sends each pixel's gradient to the smaller map; a tie is split evenly
  * (our choice, as PyTorch's {@code minimum}). By default the value and gradient come from a fused
  * kernel ({@link AttentionKernel}) through the surrogate trick; {@link Builder#optFused(boolean)
- * optFused(false)} runs the plain autograd composition instead (same value and gradient).
+ * optFused(false)} runs the plain autograd composition instead (same value and gradient). The fused kernel's
+ * gradient is first order only (differentiating it again sees it as a constant); the composition's is not.
  *
  * <p>Paper: Aishwarya Agarwal, Srikrishna Karanam, K J Joseph, Apoorv Saxena, Koustava Goswami,
  * Balaji Vasan Srinivasan, "A-STAR: Test-time Attention Segregation and Retention for Text-to-image

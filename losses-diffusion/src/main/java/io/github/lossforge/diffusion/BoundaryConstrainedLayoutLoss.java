@@ -47,7 +47,8 @@ import java.util.Optional;
  * of the inputs' device through the surrogate trick where that kernel is faster than the plain
  * autograd composition (the CPU kernel: with a self-attention), else from the composition; {@link
  * Builder#optFused(boolean) optFused(true)} always takes the kernel, {@code optFused(false)} always
- * the composition.
+ * the composition. The fused kernel's gradient is first order only (differentiating it again sees it as a
+ * constant); the composition's is not.
  *
  * <p>Paper: Chen, Li, Zhuang, Vikalo, Lyu, "Training-Free Layout-to-Image Generation with Marginal
  * Attention Constraints" (BACON; v2 titled MAC, CVPR 2026 Workshops), 2024, arXiv 2411.10495. No
@@ -124,9 +125,7 @@ public final class BoundaryConstrainedLayoutLoss extends BaseLoss {
         Optional<AttentionKernel> kernel = AttentionMaps.kernel(maps, !Boolean.FALSE.equals(fused))
                 .filter(k -> Boolean.TRUE.equals(fused) || k.fasterLayout(maps.getShape(), self != null));
         if (kernel.isPresent()) {
-            return self == null
-                    ? kernel.get().layout(maps, null, masks, weights).surrogate(maps)
-                    : kernel.get().layout(maps, self, masks, weights).surrogate(maps, self);
+            return kernel.get().layoutSurrogate(maps, self, masks, weights);
         }
         return composition(maps, self, masks);
     }

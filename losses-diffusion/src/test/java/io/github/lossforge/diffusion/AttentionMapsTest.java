@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -112,4 +113,25 @@ class AttentionMapsTest {
                     .getDataType()).isEqualTo(DataType.FLOAT32);
         }
     }
+
+    @Test
+    void theMaskCheckRejectsEveryValueButZeroAndOneEvenTheNearestFloats() {
+        AStarLoss loss = AStarLoss.builder().build();
+        float belowOne = Math.nextDown(1f);
+        float[] bad = {belowOne, Math.nextUp(1f), Float.MIN_VALUE, 1e-30f, -0.5f, 2, 0.5f};
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray maps = m.randomUniform(0, 1, new Shape(1, 2, 2, 2));
+            float[] ok = {0, 1, 1, 0, -0f, 1, 0, 0};
+            assertThat(loss.evaluate(new NDList(m.create(ok, new Shape(1, 2, 2, 2))),
+                    new NDList(maps)).getShape().dimension()).isZero();
+            for (float v : bad) {
+                float[] masks = ok.clone();
+                masks[3] = v;
+                assertThatThrownBy(() -> loss.evaluate(new NDList(m.create(masks, new Shape(1, 2, 2, 2))),
+                        new NDList(maps))).as("mask value %s", v)
+                        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("0 and 1");
+            }
+        }
+    }
 }
+

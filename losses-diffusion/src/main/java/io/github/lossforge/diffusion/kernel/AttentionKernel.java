@@ -51,6 +51,20 @@ public interface AttentionKernel extends DeviceKernel {
     FusedValue retention(NDArray maps, NDArray masks, double eps);
 
     /**
+     * The A-STAR objective per image, {@link #segregation} plus {@link #retention}.
+     *
+     * @param maps (N, K, P) non-negative current maps
+     * @param masks (N, K, P) 0/1 masks of the previous step, in the maps' dtype
+     * @param eps the denominators' epsilon
+     * @return values (N) and the gradient (N, K, P) with respect to {@code maps}
+     */
+    default FusedValue aStar(NDArray maps, NDArray masks, double eps) {
+        FusedValue seg = segregation(maps, eps);
+        FusedValue ret = retention(maps, masks, eps);
+        return new FusedValue(seg.values().add(ret.values()), seg.gradients()[0].add(ret.gradients()[0]));
+    }
+
+    /**
      * BACON's boundary-constrained layout loss, per image, as documented on {@code
      * BoundaryConstrainedLayoutLoss}.
      *
@@ -61,6 +75,26 @@ public interface AttentionKernel extends DeviceKernel {
      * @return values (N) and the gradients with respect to {@code maps} and, when given, {@code selfAttention}
      */
     FusedValue layout(NDArray maps, @Nullable NDArray selfAttention, NDArray masks, LayoutWeights weights);
+
+    /**
+     * BACON's layout loss, per image, with its gradients attached for autograd: {@link #layout} without a
+     * self-attention through {@link FusedValue#surrogate}; with one, {@link #layout} on the aligned maps and
+     * the alignment's chain rule left to autograd through one bilinear form, so that the (H·W, H·W)
+     * gradient with respect to the self-attention is formed once, by the backward pass (no elementwise
+     * pass over the self-attention in the forward). First-order gradients only (spec §3).
+     *
+     * @param maps (N, K, H, W) non-negative cross-attention maps
+     * @param selfAttention (N, H·W, H·W) non-negative self-attention, or null for no alignment
+     * @param masks (N, K, H, W) 0/1 layout masks in the maps' dtype, none empty
+     * @param weights the term weights and the normaliser's epsilon
+     * @return values (N) carrying the gradients with respect to {@code maps} and, when given, {@code
+     *     selfAttention}
+     */
+    default NDArray layoutSurrogate(NDArray maps, @Nullable NDArray selfAttention, NDArray masks,
+            LayoutWeights weights) {
+        return selfAttention == null ? layout(maps, null, masks, weights).surrogate(maps)
+                : SelfAttentionAlignment.attached(maps, selfAttention, aligned -> layout(aligned, null, masks, weights));
+    }
 
     /**
      * Whether {@link #layout} is faster than the loss's autograd composition for these inputs; when

@@ -9,13 +9,14 @@ import io.github.lossforge.core.Scalar;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The CPU {@link AttentionKernel}. A-STAR's two losses: the maps are read once into double precision
- * and one loop per image computes value and gradient together. BACON's layout loss: whole-batch
+ * The CPU {@link AttentionKernel}. A-STAR's two losses: the maps (and masks) are read once, float32 as
+ * floats widened in Java, and one loop per image computes both terms' values and gradients together in
+ * double precision (no engine cast, no Java-backed intermediate arrays). BACON's layout loss: whole-batch
  * engine ops on detached arrays (its per-pixel work is a few elementwise passes, which libtorch
  * vectorises), with the self-attention products as engine GEMMs.
  *
- * <p>Costs for K maps of P pixels. Segregation: O(P·K²) scalar operations in one pass over the
- * pixels with O(K²) accumulators (the pair-specific denominators \( \sum A^m + \sum A^n \) make the
+ * <p>Costs for K maps of P pixels. Segregation: O(P·K²) scalar operations, one straight pass over the
+ * two maps of each pair (the pair-specific denominators \( \sum A^m + \sum A^n \) make the
  * per-pixel gradient pair-weighted, so sorting the K values per pixel, as the module note suggests
  * for an unweighted sum of minima, does not lower the cost); the composition materialises K(K−1)/2
  * pairwise minimum maps of P pixels and keeps them for backward. Retention and the layout terms:
@@ -33,118 +34,128 @@ public final class CpuAttentionKernel implements AttentionKernel {
     /** {@inheritDoc} */
     @Override
     public FusedValue segregation(NDArray maps, double eps) {
-        Shape s = maps.getShape();
-        int n = (int) s.get(0);
-        int k = (int) s.get(1);
-        int p = (int) s.get(2);
-        double[] a = read(maps);
-        double[] values = new double[n];
-        double[] grad = new double[a.length];
-        double[] sums = new double[k];
-        double[] weight = new double[k * k];
-        double[] overlap = new double[k * k];
-        double[] pixel = new double[k];
-        double[] local = new double[k];
-        for (int img = 0; img < n; img++) {
-            int base = img * k * p;
-            for (int m = 0; m < k; m++) {
-                double total = 0;
-                for (int q = 0; q < p; q++) {
-                    total += a[base + m * p + q];
-                }
-                sums[m] = total;
-            }
-            for (int m = 0; m < k; m++) {
-                for (int j = m + 1; j < k; j++) {
-                    weight[m * k + j] = 1 / (sums[m] + sums[j] + eps);
-                    overlap[m * k + j] = 0;
-                }
-            }
-            for (int q = 0; q < p; q++) {
-                for (int m = 0; m < k; m++) {
-                    pixel[m] = a[base + m * p + q];
-                    local[m] = 0;
-                }
-                for (int m = 0; m < k; m++) {
-                    double x = pixel[m];
-                    for (int j = m + 1; j < k; j++) {
-                        double y = pixel[j];
-                        int pair = m * k + j;
-                        double w = weight[pair];
-                        if (x < y) {
-                            overlap[pair] += x;
-                            local[m] += w;
-                        } else if (x > y) {
-                            overlap[pair] += y;
-                            local[j] += w;
-                        } else {
-                            overlap[pair] += x;
-                            local[m] += 0.5 * w;
-                            local[j] += 0.5 * w;
-                        }
-                    }
-                }
-                for (int m = 0; m < k; m++) {
-                    grad[base + m * p + q] = local[m];
-                }
-            }
-            double value = 0;
-            for (int m = 0; m < k; m++) {
-                double shift = 0;
-                for (int j = 0; j < k; j++) {
-                    if (j == m) {
-                        continue;
-                    }
-                    int pair = m < j ? m * k + j : j * k + m;
-                    double w = weight[pair];
-                    shift -= overlap[pair] * w * w;
-                    if (m < j) {
-                        value += overlap[pair] * w;
-                    }
-                }
-                addToMap(grad, base + m * p, p, shift);
-            }
-            values[img] = value;
-        }
-        return new FusedValue(Scalar.array(maps, values, new Shape(n)), Scalar.array(maps, grad, s));
+        return aStarTerms(maps, null, eps, true);
     }
 
     /** {@inheritDoc} */
     @Override
     public FusedValue retention(NDArray maps, NDArray masks, double eps) {
+        return aStarTerms(maps, masks, eps, false);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Here one read of the maps and the masks and one loop per image for both terms.
+     */
+    @Override
+    public FusedValue aStar(NDArray maps, NDArray masks, double eps) {
+        return aStarTerms(maps, masks, eps, true);
+    }
+
+    /** Segregation (when asked) plus retention (when masks are given), values and gradient summed. */
+    private static FusedValue aStarTerms(NDArray maps, @Nullable NDArray masks, double eps, boolean segregate) {
         Shape s = maps.getShape();
         int n = (int) s.get(0);
         int k = (int) s.get(1);
         int p = (int) s.get(2);
         double[] a = read(maps);
-        double[] b = read(masks);
+        double[] b = masks == null ? null : read(masks);
         double[] values = new double[n];
         double[] grad = new double[a.length];
         for (int img = 0; img < n; img++) {
-            double value = 0;
-            for (int m = 0; m < k; m++) {
-                int off = (img * k + m) * p;
-                double sumA = 0;
-                double sumB = 0;
-                double overlap = 0;
-                for (int q = 0; q < p; q++) {
-                    double x = a[off + q];
-                    double y = b[off + q];
-                    sumA += x;
-                    sumB += y;
-                    overlap += Math.min(x, y);
-                    grad[off + q] = smallerShare(x, y);
-                }
-                double w = 1 / (sumA + sumB + eps);
-                value += 1 - overlap * w;
-                double shift = overlap * w * w;
-                for (int q = 0; q < p; q++) {
-                    grad[off + q] = shift - w * grad[off + q];
-                }
+            int base = img * k * p;
+            double value = segregate ? segregateImage(a, base, k, p, eps, grad) : 0;
+            if (b != null) {
+                value += retainImage(a, b, base, k, p, eps, grad);
             }
             values[img] = value;
         }
-        return new FusedValue(Scalar.array(maps, values, new Shape(n)), Scalar.array(maps, grad, s));
+        return new FusedValue(Scalar.array(maps, values, new Shape(n)), owned(maps, grad, s));
+    }
+
+    /**
+     * The gradient as an array libtorch owns, in the maps' dtype: float32 made from a float copy (the
+     * float64 route of {@link Scalar#array} copies twice the bytes and casts).
+     */
+    private static NDArray owned(NDArray like, double[] values, Shape shape) {
+        if (like.getDataType() != DataType.FLOAT32) {
+            return Scalar.array(like, values, shape);
+        }
+        float[] f = new float[values.length];
+        for (int i = 0; i < f.length; i++) {
+            f[i] = (float) values[i];
+        }
+        try (NDArray javaBacked = like.getManager().create(f, shape)) {
+            return javaBacked.duplicate().toDevice(like.getDevice(), false);
+        }
+    }
+
+    /**
+     * Adds the segregation gradient of one image (its K maps from {@code base}) into {@code grad} and
+     * returns its value: pair by pair, each a straight pass over the two maps' pixels.
+     */
+    private static double segregateImage(double[] a, int base, int k, int p, double eps, double[] grad) {
+        double[] sums = new double[k];
+        for (int m = 0; m < k; m++) {
+            double total = 0;
+            for (int q = base + m * p, end = q + p; q < end; q++) {
+                total += a[q];
+            }
+            sums[m] = total;
+        }
+        double[] shifts = new double[k];
+        double value = 0;
+        for (int m = 0; m < k; m++) {
+            for (int j = m + 1; j < k; j++) {
+                double w = 1 / (sums[m] + sums[j] + eps);
+                int om = base + m * p;
+                int oj = base + j * p;
+                double overlap = 0;
+                for (int q = 0; q < p; q++) {
+                    double x = a[om + q];
+                    double y = a[oj + q];
+                    double share = w * smallerShare(x, y);
+                    overlap += Math.min(x, y);
+                    grad[om + q] += share;
+                    grad[oj + q] += w - share;
+                }
+                value += overlap * w;
+                shifts[m] -= overlap * w * w;
+                shifts[j] -= overlap * w * w;
+            }
+        }
+        for (int m = 0; m < k; m++) {
+            for (int q = base + m * p, end = q + p; q < end; q++) {
+                grad[q] += shifts[m];
+            }
+        }
+        return value;
+    }
+
+    /** Adds the retention gradient of one image into {@code grad} and returns its value. */
+    private static double retainImage(double[] a, double[] b, int base, int k, int p, double eps, double[] grad) {
+        double value = 0;
+        for (int m = 0; m < k; m++) {
+            int off = base + m * p;
+            double sumA = 0;
+            double sumB = 0;
+            double overlap = 0;
+            for (int q = 0; q < p; q++) {
+                double x = a[off + q];
+                double y = b[off + q];
+                sumA += x;
+                sumB += y;
+                overlap += Math.min(x, y);
+            }
+            double w = 1 / (sumA + sumB + eps);
+            value += 1 - overlap * w;
+            double shift = overlap * w * w;
+            for (int q = 0; q < p; q++) {
+                grad[off + q] += shift - w * smallerShare(a[off + q], b[off + q]);
+            }
+        }
+        return value;
     }
 
     /**
@@ -208,19 +219,26 @@ public final class CpuAttentionKernel implements AttentionKernel {
 
     /** The gradient share of x in min(x, y): 1 when x is smaller, ½ at a tie, else 0. */
     private static double smallerShare(double x, double y) {
-        return x < y ? 1 : x == y ? 0.5 : 0;
+        // branch-free (the comparison is a coin toss on attention maps): signum of a difference of two
+        // distinct doubles is never 0
+        return 0.5 * (1 + Math.signum(y - x));
     }
 
-    private static void addToMap(double[] grad, int offset, int length, double shift) {
-        for (int q = 0; q < length; q++) {
-            grad[offset + q] += shift;
-        }
-    }
-
-    /** The values of a detached array in double precision; the cast, when needed, is the engine's. */
+    /**
+     * The values of a detached array in double precision: float64 as it is, anything else read as float32
+     * (the maps and masks are float32 or float64 here) and widened in Java, cheaper than an engine cast.
+     */
     private static double[] read(NDArray array) {
         NDArray plain = array.stopGradient();
-        return plain.getDataType() == DataType.FLOAT64 ? plain.toDoubleArray()
-                : plain.toType(DataType.FLOAT64, false).toDoubleArray();
+        if (plain.getDataType() == DataType.FLOAT64) {
+            return plain.toDoubleArray();
+        }
+        float[] f = (plain.getDataType() == DataType.FLOAT32 ? plain : plain.toType(DataType.FLOAT32, false))
+                .toFloatArray();
+        double[] d = new double[f.length];
+        for (int i = 0; i < f.length; i++) {
+            d[i] = f[i];
+        }
+        return d;
     }
 }
