@@ -66,15 +66,22 @@ public final class EagerComparison {
         double[] times = new double[iterations];
         try (NDManager manager = NDManager.newBaseManager()) {
             NDList[] inputs = w.inputs().apply(manager, new Random(42));
-            for (NDArray p : inputs[1]) {
-                p.setRequiresGradient(true);
-            }
             for (int i = 0; i < warmup + iterations; i++) {
+                // fresh leaves per step, made before the clock starts: libtorch then stores the
+                // gradient instead of adding it to the last step's, as PyTorch's side does after
+                // `t.grad = None` (a loss's input is a model's output in training, never an accumulating leaf)
+                NDList predictions = new NDList();
+                for (NDArray p : inputs[1]) {
+                    NDArray leaf = p.duplicate();
+                    leaf.setRequiresGradient(true);
+                    predictions.add(leaf);
+                }
                 long start = System.nanoTime();
-                LossesProbe.step(loss, inputs);
+                LossesProbe.step(loss, new NDList[] {inputs[0], predictions});
                 if (i >= warmup) {
                     times[i - warmup] = (System.nanoTime() - start) / 1e6;
                 }
+                predictions.close();
             }
         }
         Arrays.sort(times);
