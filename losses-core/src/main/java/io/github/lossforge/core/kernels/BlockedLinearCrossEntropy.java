@@ -42,19 +42,14 @@ import io.github.lossforge.core.Scalar;
  * range, which CPUs process several times slower. The one-hot term is applied by an indexed update
  * at the targets of the block, not by an N × block comparison.
  *
- * <p><b>Fused pass</b> (no softcap): when {@value #FUSED_TEMPORARIES} N × V arrays fit the memory
+ * <p>One fused block: without softcap, when {@value #FUSED_TEMPORARIES} N × V arrays fit the memory
  * budget (automatic block size) or the block size set covers V, one pass computes the logits once
  * and takes both the log-sum-exp and the exact gradient from their exponentials: three GEMMs, as
- * many as the materialised composition, instead of the two passes' four. With exact gradients
- * ({@code filterEps} = 0, or any device but the CPU) and an automatic block size, a vocabulary that
- * does not fit goes the same way in chunks of at least {@value #MIN_CHUNK_ROWS} token rows (as many
- * as {@value #FUSED_TEMPORARIES} rows × V arrays fit the budget), dC accumulated over the chunks in
- * vocabulary slices of at most an eighth of the budget; filtering keeps the vocabulary blocks, whose
- * tiles it can skip.
+ * many as the materialised composition, instead of the two passes' four.
  *
  * <p>Peak extra memory: dE and dC plus about {@value #BLOCK_TEMPORARIES} arrays of N × block (the
- * automatic block size keeps them within the memory budget), or {@value #FUSED_TEMPORARIES} of rows ×
- * V in the fused pass.
+ * automatic block size keeps them within the memory budget), or {@value #FUSED_TEMPORARIES} of N × V
+ * in the fused block.
  *
  * <p>Host reads: none per block. The one-hot term is a gather and an indexed write at fixed
  * (row, column) pairs, with rows whose target lies outside the block left unchanged. Filtering
@@ -71,8 +66,8 @@ public final class BlockedLinearCrossEntropy implements LinearCrossEntropyKernel
     public static final int BLOCK_TEMPORARIES = 4;
 
     /**
-     * Rows × V arrays alive at once in the fused pass (the logits and their exponentials), which the
-     * automatic choice takes when they fit the memory budget.
+     * N × V arrays alive at once in the single fused block (the logits and their exponentials),
+     * which the automatic choice takes when they fit the memory budget.
      */
     public static final int FUSED_TEMPORARIES = 2;
 

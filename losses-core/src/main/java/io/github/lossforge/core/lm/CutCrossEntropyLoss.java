@@ -46,9 +46,7 @@ import java.util.List;
  * b, \mathrm{sg}(db)\rangle - \mathrm{sg}(\cdot) \) (sg = stop-gradient): its value is exactly L and
  * DJL's autograd delivers exactly dE, dC, db, with no graph kept but the inner products. Peak extra
  * memory is dE, dC and a few N × block arrays (the block size comes from N, D and a 64 MiB budget,
- * or is set). Without softcap, when the logits of all V classes fit the budget for a chunk of tokens
- * (all N, or with exact gradients at least 128 rows), the CPU kernel computes them once per chunk and
- * takes the gradient from the same exponentials: three GEMMs, as the materialised composition.
+ * or is set).
  *
  * <p><b>Slots.</b> predictions[0] embeddings E (N, D) or (B, T, D); predictions[1] classifier C (V, D);
  * predictions[2] (optional) bias b (V); labels[0] targets (N) or (B, T), int64 (int32 accepted),
