@@ -71,9 +71,6 @@ public final class BlockedLinearCrossEntropy implements LinearCrossEntropyKernel
      */
     public static final int FUSED_TEMPORARIES = 2;
 
-    /** The fewest token rows per chunk of the fused pass (fewer make its dC accumulation dominate). */
-    public static final int MIN_CHUNK_ROWS = 128;
-
     /** Exponents are floored here before exp (see {@link #expFloored}). */
     private static final double EXP_FLOOR = -70;
 
@@ -128,24 +125,13 @@ public final class BlockedLinearCrossEntropy implements LinearCrossEntropyKernel
         int block = o.blockSize() > 0
                 ? (int) Math.min(o.blockSize(), v)
                 : autoBlockSize(n, d, v, e.getDataType().getNumOfBytes(), o.memoryBudget());
-        long bytes = e.getDataType().getNumOfBytes();
-        // rows of tokens whose fused temporaries fit the budget (automatic block size only)
-        long chunkRows = (long) (o.memoryBudget() / (FUSED_TEMPORARIES * (double) v * bytes));
-        boolean exact = o.filterEps() == 0 || e.getDevice().isGpu();
-        long fusedRows = 0;
-        if (o.softcap() == 0) {
-            if (o.blockSize() > 0) {
-                fusedRows = o.blockSize() >= v ? n : 0;
-            } else if (chunkRows >= n) {
-                fusedRows = n;
-            } else if (exact && chunkRows >= MIN_CHUNK_ROWS) {
-                fusedRows = chunkRows;
-            }
-        }
-        Blocks blocks = new Blocks(p, fusedRows > 0 ? (int) v : block);
+        boolean fused = o.softcap() == 0 && (o.blockSize() > 0
+                ? o.blockSize() >= v
+                : FUSED_TEMPORARIES * (double) n * v * e.getDataType().getNumOfBytes() <= o.memoryBudget());
+        Blocks blocks = new Blocks(p, fused ? (int) v : block);
         NDArray sumC = o.labelSmoothing() > 0 ? c.sum(new int[] {0}) : null;
-        if (fusedRows > 0) {
-            return fusedPass(blocks, sumC, fusedRows);
+        if (fused) {
+            return fusedPass(blocks, sumC);
         }
         ValuePass values = valuePass(blocks, sumC);
         NDArray tokenLoss = tokenLoss(p, values, sumC);
@@ -154,112 +140,51 @@ public final class BlockedLinearCrossEntropy implements LinearCrossEntropyKernel
     }
 
     /**
-     * The fused pass (no softcap): for each chunk of token rows, the logits against the whole
-     * vocabulary are computed once, and their exponentials serve both the log-sum-exp and the exact
-     * gradient (\( P = e^{z - m} / \sum_v e^{z_v - m} \)), so a step costs three GEMMs (the logits,
-     * dE, dC) like the materialised composition, instead of the vocabulary blocks' four (their value
-     * pass must finish every row's log-sum-exp before the gradient pass recomputes the logits). With
-     * several chunks, dC is accumulated over them in vocabulary slices.
+     * One block covering the vocabulary (no softcap): the logits are computed once, and their
+     * exponentials serve both the log-sum-exp and the gradient (\( P = e^{z - m} / \sum_v e^{z_v - m}
+     * \)), so a step costs three GEMMs (the logits, dE, dC) like the materialised composition. The
+     * gradient is exact: filtering saves nothing when one block holds every entry of a row.
      */
-    private static LinearCrossEntropyResult fusedPass(Blocks blocks, NDArray sumC, long rows) {
+    private static LinearCrossEntropyResult fusedPass(Blocks blocks, NDArray sumC) {
         LinearCrossEntropyProblem p = blocks.problem;
+        LinearCrossEntropyOptions o = p.options();
         NDArray e = p.embeddings();
         NDArray c = p.classifier();
-        long n = e.getShape().get(0);
-        ValuePass values = new ValuePass();
-        boolean wantB = p.gradBias() && p.bias() != null;
-        NDArray dE;
-        NDArray dC;
-        NDArray dB;
-        if (rows >= n) {
-            NDArray[] g = fusedChunk(p, e, p.targets(), p.weights(), values);
-            dE = g[0];
-            dC = null;
-            dB = null;
-            if (g[1] != null) {
-                NDArray aT = g[1].transpose();
-                dC = p.gradClassifier() ? aT.matMul(g[2]) : null;
-                dB = wantB ? aT.matMul(p.weights().expandDims(1)).squeeze(1) : null;
-                g[1].close();
-            }
-        } else {
-            NDManager manager = c.getManager();
-            DataType type = e.getDataType();
-            values.lse = manager.zeros(new Shape(n), type, e.getDevice());
-            dE = p.gradEmbeddings() ? manager.zeros(e.getShape(), type, e.getDevice()) : null;
-            dC = p.gradClassifier() ? manager.zeros(c.getShape(), type, c.getDevice()) : null;
-            dB = wantB ? manager.zeros(p.bias().getShape(), type, c.getDevice()) : null;
-            long v = blocks.v;
-            long d = c.getShape().get(1);
-            // dC is accumulated in vocabulary slices whose product takes at most an eighth of the budget
-            long slice = Math.max(1, Math.min(v, p.options().memoryBudget() / 8 / (d * type.getNumOfBytes())));
-            for (long r0 = 0; r0 < n; r0 += rows) {
-                long r1 = Math.min(n, r0 + rows);
-                try (NDScope scope = new NDScope()) {
-                    scope.suppressNotUsedWarning();
-                    NDIndex range = new NDIndex("{}:{}", r0, r1);
-                    ValuePass chunk = new ValuePass();
-                    NDArray[] g = fusedChunk(p, e.get(range), p.targets().get(range), p.weights().get(range), chunk);
-                    values.lse.set(range, chunk.lse);
-                    if (dE != null) {
-                        dE.set(range, g[0]);
-                    }
-                    if (dC != null) {
-                        for (long v0 = 0; v0 < v; v0 += slice) {
-                            long v1 = Math.min(v, v0 + slice);
-                            NDIndex vocab = new NDIndex("{}:{}", v0, v1);
-                            NDArray aSlice = slice >= v ? g[1] : g[1].get(new NDIndex(":, {}:{}", v0, v1));
-                            dC.set(vocab, dC.get(vocab).addi(aSlice.transpose().matMul(g[2])));
-                        }
-                    }
-                    if (dB != null) {
-                        dB.addi(g[1].transpose().matMul(p.weights().get(range).expandDims(1)).squeeze(1));
-                    }
-                }
-            }
-        }
-        NDArray tokenLoss = tokenLoss(p, values, sumC);
-        double eps = p.options().labelSmoothing();
-        if (eps > 0 && p.anyGradient()) {
-            smoothingTerms(p, sumC, eps / blocks.v, dE, dC, dB);
-        }
-        return new LinearCrossEntropyResult(tokenLoss, values.lse, dE, dC, dB, (int) blocks.v);
-    }
-
-    /**
-     * One chunk of rows of the fused pass: sets {@code out.lse} and, when a gradient is asked for,
-     * returns {dE rows (or null), A = ∂ℓ/∂z before the token weights (rows, V), w ⊙ E rows}; else
-     * three nulls.
-     */
-    private static NDArray[] fusedChunk(LinearCrossEntropyProblem p, NDArray e, NDArray targets,
-            NDArray weights, ValuePass out) {
-        LinearCrossEntropyOptions o = p.options();
-        NDArray c = p.classifier();
-        NDArray z = e.matMul(c.transpose());
-        if (p.bias() != null) {
-            z.addi(p.bias());
-        }
+        NDArray z = blocks.cappedLogits(c, p.bias());
         NDArray max = z.max(new int[] {1}, true);
         NDArray exps = expFloored(z.subi(max));
         NDArray sums = exps.sum(new int[] {1}, true);
-        out.lse = sums.log().addi(max).squeeze(1);
+        ValuePass values = new ValuePass();
+        values.lse = sums.log().addi(max).squeeze(1);
+        NDArray tokenLoss = tokenLoss(p, values, sumC);
         if (!p.anyGradient()) {
             exps.close();
-            return new NDArray[3];
+            return new LinearCrossEntropyResult(tokenLoss, values.lse, null, null, null, (int) blocks.v);
         }
         // A = P (1 + 2λ LSE) − (1 − ε) onehot, in place
         NDArray a = exps.divi(sums);
         if (o.zLossScale() > 0) {
-            a.muli(Scalar.mul(out.lse, 2 * o.zLossScale()).addi(Scalar.of(a, 1)).expandDims(1));
+            a.muli(Scalar.mul(values.lse, 2 * o.zLossScale()).addi(Scalar.of(a, 1)).expandDims(1));
         }
         double eps = o.labelSmoothing();
         if (eps < 1) {
-            NDIndex at = new NDIndex("{}, {}", Numerics.range(e, 0, e.getShape().get(0)), targets);
+            NDIndex at = new NDIndex("{}, {}", Numerics.range(e, 0, e.getShape().get(0)), p.targets());
             a.set(at, a.get(at).subi(Scalar.of(a, 1 - eps)));
         }
+        NDArray weights = p.weights();
         NDArray weightColumn = weights.expandDims(1);
-        NDArray dE = p.gradEmbeddings() ? a.matMul(c).muli(weightColumn) : null;
-        return new NDArray[] {dE, a, e.mul(weightColumn)};
+        NDArray dE = null;
+        if (p.gradEmbeddings()) {
+            dE = a.matMul(c).muli(weightColumn);
+        }
+        NDArray aT = a.transpose();
+        NDArray dC = p.gradClassifier() ? aT.matMul(e.mul(weightColumn)) : null;
+        NDArray dB = p.gradBias() && p.bias() != null ? aT.matMul(weightColumn).squeeze(1) : null;
+        a.close();
+        if (eps > 0) {
+            smoothingTerms(p, sumC, eps / blocks.v, dE, dC, dB);
+        }
+        return new LinearCrossEntropyResult(tokenLoss, values.lse, dE, dC, dB, (int) blocks.v);
     }
 
     /** The running results of the value pass. */

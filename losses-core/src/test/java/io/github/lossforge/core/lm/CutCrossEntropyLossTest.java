@@ -221,22 +221,6 @@ class CutCrossEntropyLossTest extends LossContract {
     }
 
     @Test
-    void fusedPassOverSeveralRowChunksMatchesTheMaterialisedComposition() {
-        NaiveLinearCrossEntropy.Options o = new NaiveLinearCrossEntropy.Options(0, 0, 0.1, 0.01, IGNORE);
-        // 300 tokens, V = 20, D = 64, float64: 2 · 20 · 8 bytes a row, so a 40960-byte budget gives
-        // chunks of 128 rows (128, 128, 44) and dC slices of 40960 / 8 / (64 · 8) = 10 entries
-        Sample s = sample(new long[] {300, 64}, 20, true, 2, new Random(8));
-        long budget = (long) BlockedLinearCrossEntropy.FUSED_TEMPORARIES * 20 * 8
-                * BlockedLinearCrossEntropy.MIN_CHUNK_ROWS;
-        for (Reduction r : Reduction.values()) {
-            assertMatchesNaive("row chunks " + r, builderFor(o).optFilterEps("none").optBlockMemoryBudget(budget)
-                    .optReduction(r).build(), o, s, r, DataType.FLOAT64, 1e-6);
-        }
-        assertMatchesNaive("vocabulary blocks when filtering", builderFor(o).optBlockMemoryBudget(budget).build(), o,
-                s, Reduction.MEAN, DataType.FLOAT64, 1e-6);
-    }
-
-    @Test
     void singleTokenMatchesTheMaterialisedComposition() {
         NaiveLinearCrossEntropy.Options o = new NaiveLinearCrossEntropy.Options(1.5, 0, 0.1, 0.01, IGNORE);
         Sample s = sample(new long[] {1, 6}, 9, true, 0, new Random(6));
