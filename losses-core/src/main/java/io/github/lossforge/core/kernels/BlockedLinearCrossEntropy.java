@@ -161,18 +161,22 @@ public final class BlockedLinearCrossEntropy implements LinearCrossEntropyKernel
             exps.close();
             return new LinearCrossEntropyResult(tokenLoss, values.lse, null, null, null, (int) blocks.v);
         }
-        // A = P (1 + 2λ LSE) − (1 − ε) onehot, in place
-        NDArray a = exps.divi(sums);
-        if (o.zLossScale() > 0) {
-            a.muli(Scalar.mul(values.lse, 2 * o.zLossScale()).addi(Scalar.of(a, 1)).expandDims(1));
-        }
+        // A = P (1 + 2λ LSE) − (1 − ε) onehot; without the z-loss kept as (e^{z−m} − (1 − ε) Σ) / Σ,
+        // the row factor 1/Σ going into the N × D products instead of a pass over N × V
         double eps = o.labelSmoothing();
+        NDArray a = exps;
+        NDArray rowFactor = sums;
+        if (o.zLossScale() > 0) {
+            a.divi(sums).muli(Scalar.mul(values.lse, 2 * o.zLossScale()).addi(Scalar.of(a, 1)).expandDims(1));
+            rowFactor = null;
+        }
         if (eps < 1) {
             NDIndex at = new NDIndex("{}, {}", Numerics.range(e, 0, e.getShape().get(0)), p.targets());
-            a.set(at, a.get(at).subi(Scalar.of(a, 1 - eps)));
+            NDArray amount = rowFactor == null ? Scalar.of(a, 1 - eps) : Scalar.mul(sums.squeeze(1), 1 - eps);
+            a.set(at, a.get(at).subi(amount));
         }
         NDArray weights = p.weights();
-        NDArray weightColumn = weights.expandDims(1);
+        NDArray weightColumn = rowFactor == null ? weights.expandDims(1) : weights.expandDims(1).div(rowFactor);
         NDArray dE = null;
         if (p.gradEmbeddings()) {
             dE = a.matMul(c).muli(weightColumn);

@@ -224,13 +224,15 @@ class CutCrossEntropyLossTest extends LossContract {
     void fusedBlockMatchesTheMaterialisedComposition() {
         // no softcap and a block covering V (set, or automatic when two N × V arrays fit the budget):
         // the logits are computed once and the gradient comes from their exponentials
-        NaiveLinearCrossEntropy.Options o = new NaiveLinearCrossEntropy.Options(0, 1, 0.1, 0.01, IGNORE);
         Sample s = sample(new long[] {3, 7, 5}, 11, true, 2, new Random(8));
-        for (Reduction r : Reduction.values()) {
-            assertMatchesNaive("fused, block set " + r, builderFor(o).optBlockSize(11).optReduction(r).build(), o, s,
-                    r, DataType.FLOAT64, 1e-6);
-            assertMatchesNaive("fused, automatic " + r, builderFor(o).optReduction(r).build(), o, s, r,
-                    DataType.FLOAT64, 1e-6);
+        for (double zLoss : new double[] {0.01, 0}) {
+            NaiveLinearCrossEntropy.Options o = new NaiveLinearCrossEntropy.Options(0, 1, 0.1, zLoss, IGNORE);
+            for (Reduction r : Reduction.values()) {
+                assertMatchesNaive("fused, block set " + r + " λ=" + zLoss,
+                        builderFor(o).optBlockSize(11).optReduction(r).build(), o, s, r, DataType.FLOAT64, 1e-6);
+                assertMatchesNaive("fused, automatic " + r + " λ=" + zLoss, builderFor(o).optReduction(r).build(), o,
+                        s, r, DataType.FLOAT64, 1e-6);
+            }
         }
     }
 
