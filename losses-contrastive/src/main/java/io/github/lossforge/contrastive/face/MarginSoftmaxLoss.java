@@ -2,7 +2,6 @@ package io.github.lossforge.contrastive.face;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import io.github.lossforge.contrastive.PairMath;
 import io.github.lossforge.core.BaseLoss;
@@ -11,9 +10,7 @@ import io.github.lossforge.core.LossInfo;
 import io.github.lossforge.core.LossInputs;
 import io.github.lossforge.core.Numerics;
 import io.github.lossforge.core.ParamSpec;
-import io.github.lossforge.core.engine.PtEngineAdapter;
 import io.github.lossforge.core.Scalar;
-import io.github.lossforge.core.Surrogate;
 
 /**
  * Additive-margin softmax losses for face recognition: ArcFace ({@code arcface}) and CosFace
@@ -34,12 +31,6 @@ import io.github.lossforge.core.Surrogate;
  * Parameters: {@code scale} s (64, &gt; 0), {@code margin} m (ArcFace 0.5 rad, in [0, π/2]; CosFace
  * 0.35, ≥ 0), {@code fallback} (ArcFace only, true), {@code reduction} (mean). Returns the per-sample
  * cross-entropy (N) before the reduction.
- *
- * <p>Gradient: autograd records only the normalisations and the cosine GEMM; the gradient with
- * respect to the cosine matrix is computed in closed form (\( s\,p_{ij} \) off the target, \( s\,(p_{iy}
- * - 1)\,P'(c_{iy}) \) at it, p the softmax of the margin logits) and attached by {@link Surrogate}, so
- * it carries first-order derivatives only (a second differentiation sees it as a constant). The
- * logits are made once, the target entries written in place, and the log-softmax taken once.
  *
  * <p>Papers: Deng, Guo, Xue, Zafeiriou, "ArcFace: Additive Angular Margin Loss for Deep Face
  * Recognition", CVPR 2019, arXiv 1801.07698; Wang, Wang, Zhou, Ji, Gong, Zhou, Li, Liu, "CosFace:
@@ -180,50 +171,8 @@ public final class MarginSoftmaxLoss extends BaseLoss {
     protected NDArray compute(LossInputs in) {
         ClassifiedEmbeddings batch = ClassifiedEmbeddings.read(in, 1);
         NDArray cosines = PairMath.cosineMatrix(batch.embeddings(), batch.weights());
-        NDArray c = cosines.stopGradient();
-        NDArray at = batch.classes().toType(DataType.INT64, false).reshape(-1, 1);
-        NDArray target = c.gather(at, 1);
-        NDArray[] margined = marginAndSlope(target);
-        // the logits s·c with each target entry replaced in place by s·P(c): no (N, C) one-hot or copy
-        NDArray logits = Scalar.mul(c, scale);
-        NDIndex targets = new NDIndex("{}, {}", Numerics.range(c, 0, c.getShape().get(0)), at.reshape(-1));
-        logits.set(targets, Scalar.mul(margined[0], scale).reshape(-1));
-        NDArray logProbabilities = logits.logSoftmax(1);
-        logits.close();
-        NDArray loss = logProbabilities.gather(at, 1).reshape(-1).neg();
-        if (!PtEngineAdapter.isGradientRecording(cosines)) {
-            return loss;
-        }
-        // ∂ℓ_i/∂c_ij = s·p_ij off the target, s·(p_iy − 1)·P'(c_iy) at it
-        NDArray gradient = logProbabilities.exp();
-        logProbabilities.close();
-        gradient.muli(Scalar.of(gradient, scale));
-        NDArray targetProbability = loss.neg().exp().reshape(-1, 1);
-        NDArray targetSlope = targetProbability.sub(Scalar.of(c, 1)).mul(margined[1]);
-        gradient.set(targets, Scalar.mul(targetSlope, scale).reshape(-1));
-        return Surrogate.attach(loss, cosines, gradient);
-    }
-
-    /** {P(c), P'(c)} of the target cosines c (N, 1), detached. */
-    private NDArray[] marginAndSlope(NDArray c) {
-        if (head == Head.COSFACE || margin == 0) {
-            return new NDArray[] {head == Head.COSFACE ? c.sub(Scalar.of(c, margin)) : c, Scalar.of(c, 1)};
-        }
-        double cosM = Math.cos(margin);
-        double sinM = Math.sin(margin);
-        NDArray sineSquared = Scalar.of(c, 1).sub(c.square());
-        NDArray sine = Scalar.max(sineSquared, SIN_SQUARED_FLOOR).sqrt();
-        NDArray shifted = Scalar.mul(c, cosM).sub(Scalar.mul(sine, sinM));
-        // d/dc [c cos m − √(1 − c²) sin m] = cos m + c sin m / √(1 − c²), cos m where the floor holds
-        NDArray cosMArray = Scalar.of(c, cosM);
-        NDArray slope = NDArrays.where(sineSquared.gt(Scalar.of(c, SIN_SQUARED_FLOOR)),
-                Scalar.mul(c.div(sine), sinM).add(cosMArray), cosMArray);
-        if (!fallback) {
-            return new NDArray[] {shifted, slope};
-        }
-        NDArray arc = c.gt(Scalar.of(c, -cosM));
-        return new NDArray[] {NDArrays.where(arc, shifted, c.sub(Scalar.of(c, margin * sinM))),
-                NDArrays.where(arc, slope, Scalar.of(c, 1))};
+        NDArray logits = Scalar.mul(withTargetMargin(cosines, batch.classes(), head, margin, fallback), scale);
+        return Numerics.logProbabilityOf(logits, batch.classes()).neg();
     }
 
     /**
