@@ -42,8 +42,14 @@ import io.github.lossforge.core.Scalar;
  * range, which CPUs process several times slower. The one-hot term is applied by an indexed update
  * at the targets of the block, not by an N × block comparison.
  *
+ * <p>One fused block: without softcap, when {@value #FUSED_TEMPORARIES} N × V arrays fit the memory
+ * budget (automatic block size) or the block size set covers V, one pass computes the logits once
+ * and takes both the log-sum-exp and the exact gradient from their exponentials: three GEMMs, as
+ * many as the materialised composition, instead of the two passes' four.
+ *
  * <p>Peak extra memory: dE and dC plus about {@value #BLOCK_TEMPORARIES} arrays of N × block (the
- * automatic block size keeps them within the memory budget).
+ * automatic block size keeps them within the memory budget), or {@value #FUSED_TEMPORARIES} of N × V
+ * in the fused block.
  *
  * <p>Host reads: none per block. The one-hot term is a gather and an indexed write at fixed
  * (row, column) pairs, with rows whose target lies outside the block left unchanged. Filtering
@@ -58,6 +64,12 @@ public final class BlockedLinearCrossEntropy implements LinearCrossEntropyKernel
 
     /** N × block arrays alive at once at the peak of the gradient pass. */
     public static final int BLOCK_TEMPORARIES = 4;
+
+    /**
+     * N × V arrays alive at once in the single fused block (the logits and their exponentials),
+     * which the automatic choice takes when they fit the memory budget.
+     */
+    public static final int FUSED_TEMPORARIES = 2;
 
     /** Exponents are floored here before exp (see {@link #expFloored}). */
     private static final double EXP_FLOOR = -70;
@@ -113,12 +125,70 @@ public final class BlockedLinearCrossEntropy implements LinearCrossEntropyKernel
         int block = o.blockSize() > 0
                 ? (int) Math.min(o.blockSize(), v)
                 : autoBlockSize(n, d, v, e.getDataType().getNumOfBytes(), o.memoryBudget());
-        Blocks blocks = new Blocks(p, block);
+        boolean fused = o.softcap() == 0 && (o.blockSize() > 0
+                ? o.blockSize() >= v
+                : FUSED_TEMPORARIES * (double) n * v * e.getDataType().getNumOfBytes() <= o.memoryBudget());
+        Blocks blocks = new Blocks(p, fused ? (int) v : block);
         NDArray sumC = o.labelSmoothing() > 0 ? c.sum(new int[] {0}) : null;
+        if (fused) {
+            return fusedPass(blocks, sumC);
+        }
         ValuePass values = valuePass(blocks, sumC);
         NDArray tokenLoss = tokenLoss(p, values, sumC);
         NDArray[] grads = p.anyGradient() ? gradientPass(blocks, values, sumC) : new NDArray[3];
         return new LinearCrossEntropyResult(tokenLoss, values.lse, grads[0], grads[1], grads[2], block);
+    }
+
+    /**
+     * One block covering the vocabulary (no softcap): the logits are computed once, and their
+     * exponentials serve both the log-sum-exp and the gradient (\( P = e^{z - m} / \sum_v e^{z_v - m}
+     * \)), so a step costs three GEMMs (the logits, dE, dC) like the materialised composition. The
+     * gradient is exact: filtering saves nothing when one block holds every entry of a row.
+     */
+    private static LinearCrossEntropyResult fusedPass(Blocks blocks, NDArray sumC) {
+        LinearCrossEntropyProblem p = blocks.problem;
+        LinearCrossEntropyOptions o = p.options();
+        NDArray e = p.embeddings();
+        NDArray c = p.classifier();
+        NDArray z = blocks.cappedLogits(c, p.bias());
+        NDArray max = z.max(new int[] {1}, true);
+        NDArray exps = expFloored(z.subi(max));
+        NDArray sums = exps.sum(new int[] {1}, true);
+        ValuePass values = new ValuePass();
+        values.lse = sums.log().addi(max).squeeze(1);
+        NDArray tokenLoss = tokenLoss(p, values, sumC);
+        if (!p.anyGradient()) {
+            exps.close();
+            return new LinearCrossEntropyResult(tokenLoss, values.lse, null, null, null, (int) blocks.v);
+        }
+        // A = P (1 + 2λ LSE) − (1 − ε) onehot; without the z-loss kept as (e^{z−m} − (1 − ε) Σ) / Σ,
+        // the row factor 1/Σ going into the N × D products instead of a pass over N × V
+        double eps = o.labelSmoothing();
+        NDArray a = exps;
+        NDArray rowFactor = sums;
+        if (o.zLossScale() > 0) {
+            a.divi(sums).muli(Scalar.mul(values.lse, 2 * o.zLossScale()).addi(Scalar.of(a, 1)).expandDims(1));
+            rowFactor = null;
+        }
+        if (eps < 1) {
+            NDIndex at = new NDIndex("{}, {}", Numerics.range(e, 0, e.getShape().get(0)), p.targets());
+            NDArray amount = rowFactor == null ? Scalar.of(a, 1 - eps) : Scalar.mul(sums.squeeze(1), 1 - eps);
+            a.set(at, a.get(at).subi(amount));
+        }
+        NDArray weights = p.weights();
+        NDArray weightColumn = rowFactor == null ? weights.expandDims(1) : weights.expandDims(1).div(rowFactor);
+        NDArray dE = null;
+        if (p.gradEmbeddings()) {
+            dE = a.matMul(c).muli(weightColumn);
+        }
+        NDArray aT = a.transpose();
+        NDArray dC = p.gradClassifier() ? aT.matMul(e.mul(weightColumn)) : null;
+        NDArray dB = p.gradBias() && p.bias() != null ? aT.matMul(weightColumn).squeeze(1) : null;
+        a.close();
+        if (eps > 0) {
+            smoothingTerms(p, sumC, eps / blocks.v, dE, dC, dB);
+        }
+        return new LinearCrossEntropyResult(tokenLoss, values.lse, dE, dC, dB, (int) blocks.v);
     }
 
     /** The running results of the value pass. */

@@ -27,8 +27,8 @@ public record LinearCrossEntropyOptions(
         int blockSize,
         long memoryBudget) {
 
-    /** The default memory budget of the per-block temporaries: 32 MiB. */
-    public static final long DEFAULT_MEMORY_BUDGET = 32L << 20;
+    /** The default memory budget of the per-block temporaries: 64 MiB. */
+    public static final long DEFAULT_MEMORY_BUDGET = 64L << 20;
 
     /**
      * Checks the ranges.

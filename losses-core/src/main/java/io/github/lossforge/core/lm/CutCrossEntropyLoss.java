@@ -45,7 +45,7 @@ import java.util.List;
  * \mathrm{sg}(\langle E, dE\rangle) + \langle C, \mathrm{sg}(dC)\rangle - \mathrm{sg}(\cdot) + \langle
  * b, \mathrm{sg}(db)\rangle - \mathrm{sg}(\cdot) \) (sg = stop-gradient): its value is exactly L and
  * DJL's autograd delivers exactly dE, dC, db, with no graph kept but the inner products. Peak extra
- * memory is dE, dC and a few N × block arrays (the block size comes from N, D and a 32 MiB budget,
+ * memory is dE, dC and a few N × block arrays (the block size comes from N, D and a 64 MiB budget,
  * or is set).
  *
  * <p><b>Slots.</b> predictions[0] embeddings E (N, D) or (B, T, D); predictions[1] classifier C (V, D);
@@ -448,7 +448,7 @@ public final class CutCrossEntropyLoss extends BaseLoss {
         /**
          * Sets the memory the per-block temporaries may take when the block size is automatic.
          *
-         * @param bytes &gt; 0 (default 32 MiB)
+         * @param bytes &gt; 0 (default 64 MiB)
          * @return this
          */
         public Builder optBlockMemoryBudget(long bytes) {

@@ -221,6 +221,22 @@ class CutCrossEntropyLossTest extends LossContract {
     }
 
     @Test
+    void fusedBlockMatchesTheMaterialisedComposition() {
+        // no softcap and a block covering V (set, or automatic when two N × V arrays fit the budget):
+        // the logits are computed once and the gradient comes from their exponentials
+        Sample s = sample(new long[] {3, 7, 5}, 11, true, 2, new Random(8));
+        for (double zLoss : new double[] {0.01, 0}) {
+            NaiveLinearCrossEntropy.Options o = new NaiveLinearCrossEntropy.Options(0, 1, 0.1, zLoss, IGNORE);
+            for (Reduction r : Reduction.values()) {
+                assertMatchesNaive("fused, block set " + r + " λ=" + zLoss,
+                        builderFor(o).optBlockSize(11).optReduction(r).build(), o, s, r, DataType.FLOAT64, 1e-6);
+                assertMatchesNaive("fused, automatic " + r + " λ=" + zLoss, builderFor(o).optReduction(r).build(), o,
+                        s, r, DataType.FLOAT64, 1e-6);
+            }
+        }
+    }
+
+    @Test
     void singleTokenMatchesTheMaterialisedComposition() {
         NaiveLinearCrossEntropy.Options o = new NaiveLinearCrossEntropy.Options(1.5, 0, 0.1, 0.01, IGNORE);
         Sample s = sample(new long[] {1, 6}, 9, true, 0, new Random(6));
