@@ -306,11 +306,8 @@ public final class SuiteBench {
         missing.removeAll(times.keySet());
         report.note(times.size() + " of " + io.github.lossforge.core.Losses.ids().size() + " registered ids measured"
                 + (missing.isEmpty() ? "." : "; not measured: " + String.join(", ", missing) + "."));
-        report.note("Shapes chosen below the family's default, each for a reason (see `SuiteWorkloads`):"
-                + " `triplet-margin` at N=256 (all-triplet mining materialises N³ triplets), `mw` at B=128 in-batch"
-                + " (its global pairing visits all pairs of the B² entries: 23 s a step at B=256),"
-                + " `hybrid-multilabel` at N=64 (a text fine-tuning batch; its contrastive term is O(N²·E) in"
-                + " memory).");
+        report.note("`hybrid-multilabel` runs at N=64, a text fine-tuning batch (see `SuiteWorkloads`); every"
+                + " other id at its family's default shape.");
         report.compactChart();
         return report;
     }

@@ -158,13 +158,20 @@ public final class MannWhitneyLoss extends BaseLoss {
         NDArray positiveGradient = sp.zerosLike();
         NDList negativeGradients = new NDList();
         for (long from = 0; from < n; from += block) {
-            NDArray negatives = sn.get(from + ":" + Math.min(n, from + block));
-            // z[p, n] = (s_n − s_p)/T for the block's negatives n.
-            NDArray z = Scalar.div(negatives.expandDims(0).sub(sp.expandDims(1)), temperature);
-            total = total.add(Numerics.softplus(z).sum());
-            NDArray weights = Scalar.div(Activation.sigmoid(z), temperature);
-            positiveGradient = positiveGradient.sub(weights.sum(new int[] {1}));
-            negativeGradients.add(weights.sum(new int[] {0}));
+            NDArray blockNegativeGradient;
+            try (NDScope scope = new NDScope()) {
+                scope.suppressNotUsedWarning();
+                NDArray negatives = sn.get(from + ":" + Math.min(n, from + block));
+                // z[p, n] = (s_n − s_p)/T for the block's negatives n.
+                NDArray z = Scalar.div(negatives.expandDims(0).sub(sp.expandDims(1)), temperature);
+                total.addi(Numerics.softplus(z).sum());
+                NDArray weights = Scalar.div(Activation.sigmoid(z), temperature);
+                positiveGradient.subi(weights.sum(new int[] {1}));
+                blockNegativeGradient = weights.sum(new int[] {0});
+                NDScope.unregister(blockNegativeGradient);
+            }
+            NDScope.register(blockNegativeGradient);
+            negativeGradients.add(blockNegativeGradient);
         }
         NDArray negativeGradient = negativeGradients.isEmpty() ? sn.zerosLike()
                 : negativeGradients.size() == 1 ? negativeGradients.head() : NDArrays.concat(negativeGradients);
