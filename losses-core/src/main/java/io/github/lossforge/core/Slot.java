@@ -199,14 +199,29 @@ public final class Slot {
      */
     public Slot requireFinite() {
         // two reductions, no input-sized temporaries (isinf alone would allocate |x| and a mask):
-        // max and min propagate NaN, and an infinity is the max or the min
+        // max and min propagate NaN, and an infinity is the max or the min; both are shared with the
+        // call's range checks of the same array
         return requireValues(
-                a -> new NDArray[] {a.max(), a.min()},
+                checks::extremes,
                 v -> Double.isNaN(v[0]) || Double.isNaN(v[1])
                         ? "contains NaN, expected finite values"
                         : Double.isInfinite(v[0]) || Double.isInfinite(v[1])
                                 ? "contains an infinite value, expected finite values"
                                 : null);
+    }
+
+    /**
+     * Requires every value to be at least {@code lo}, with the minimum the finiteness check of the
+     * same array already reduces.
+     *
+     * @param lo the smallest allowed value
+     * @param expected what the slot should hold, for the message (e.g. {@code non-negative weights})
+     * @return this slot
+     */
+    public Slot requireAtLeast(double lo, String expected) {
+        return requireValues(
+                a -> new NDArray[] {checks.extremes(a)[1]},
+                v -> v[0] < lo ? "holds the value " + v[0] + " below " + bound(lo) + ", expected " + expected : null);
     }
 
     /**
@@ -219,7 +234,10 @@ public final class Slot {
      */
     public Slot requireWithin(double lo, double hi, String expected) {
         return requireValues(
-                a -> new NDArray[] {a.min(), a.max()},
+                a -> {
+                    NDArray[] maxAndMin = checks.extremes(a);
+                    return new NDArray[] {maxAndMin[1], maxAndMin[0]};
+                },
                 v -> v[0] < lo || v[1] > hi
                         ? "holds values outside [" + bound(lo) + ", " + bound(hi) + "] (min " + v[0] + ", max " + v[1]
                                 + "), expected " + expected

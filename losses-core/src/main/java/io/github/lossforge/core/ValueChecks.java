@@ -7,7 +7,9 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -20,6 +22,7 @@ final class ValueChecks {
 
     private final boolean enabled;
     private final List<Pending> pending = new ArrayList<>();
+    private final Map<NDArray, NDArray[]> extremes = new IdentityHashMap<>();
 
     ValueChecks(Checks.Level level) {
         this.enabled = level == Checks.Level.FULL;
@@ -27,6 +30,17 @@ final class ValueChecks {
 
     boolean enabled() {
         return enabled;
+    }
+
+    /**
+     * The maximum and the minimum of an array, as probes, reduced once per call however many checks
+     * ask (finiteness, a range, a lower bound of the same array).
+     *
+     * @param array a slot's array
+     * @return {max, min}, 0-dimensional
+     */
+    NDArray[] extremes(NDArray array) {
+        return extremes.computeIfAbsent(array, a -> new NDArray[] {a.max(), a.min()});
     }
 
     void add(Slot slot, NDArray[] probes, Function<double[], String> verdict) {
@@ -44,6 +58,7 @@ final class ValueChecks {
         }
         List<Pending> checks = new ArrayList<>(pending);
         pending.clear();
+        extremes.clear();
         double[] values = readAll(checks);
         int at = 0;
         for (Pending p : checks) {

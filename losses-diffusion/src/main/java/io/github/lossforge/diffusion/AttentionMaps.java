@@ -183,8 +183,7 @@ public final class AttentionMaps {
      * @return the slot
      */
     static Slot requireNonNegative(Slot slot) {
-        return slot.requireValues(a -> new NDArray[] {a.min()},
-                v -> v[0] < 0 ? "holds the negative value " + v[0] + ", expected non-negative attention values" : null);
+        return slot.requireAtLeast(0, "non-negative attention values");
     }
 
     /**
