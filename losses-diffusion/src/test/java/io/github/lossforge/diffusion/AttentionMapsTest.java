@@ -8,10 +8,12 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.github.lossforge.core.Checks;
 import io.github.lossforge.core.testkit.Close;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
@@ -131,6 +133,23 @@ class AttentionMapsTest {
                         new NDList(maps))).as("mask value %s", v)
                         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("0 and 1");
             }
+        }
+    }
+
+    @Test
+    void aNegativeMapValueIsRejectedByTheMinimumTheFinitenessCheckAlreadyReduces() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            float[] values = new float[2 * 4 * 4];
+            Arrays.fill(values, 0.25f);
+            values[5] = -0.5f;
+            NDArray maps = m.create(values, new Shape(2, 4, 4));
+            long before = Checks.hostReads();
+            assertThatThrownBy(() -> AttentionSegregationLoss.builder().build().evaluate(new NDList(), new NDList(maps)))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("astar-segregation")
+                    .hasMessageContaining("predictions[0]")
+                    .hasMessageContaining("-0.5 below 0, expected non-negative attention values");
+            assertThat(Checks.hostReads() - before).isEqualTo(1);
         }
     }
 }
