@@ -3,6 +3,7 @@ package io.github.lossforge.core;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import org.jspecify.annotations.Nullable;
 
 import java.util.function.Function;
 
@@ -184,12 +185,9 @@ public final class Slot {
      */
     public Slot requireClassIndices(long numClasses) {
         requireIntegers();
-        return requireValues(
-                a -> new NDArray[] {a.min(), a.max()},
-                v -> v[0] < 0 || v[1] >= numClasses
-                        ? "holds class index " + (long) (v[0] < 0 ? v[0] : v[1]) + ", expected indices in [0, "
-                                + numClasses + ")"
-                        : null);
+        return requireExtremes((max, min) -> min < 0 || max >= numClasses
+                ? "holds class index " + (long) (min < 0 ? min : max) + ", expected indices in [0, " + numClasses + ")"
+                : null);
     }
 
     /**
@@ -198,30 +196,37 @@ public final class Slot {
      * @return this slot
      */
     public Slot requireFinite() {
-        // two reductions, no input-sized temporaries (isinf alone would allocate |x| and a mask):
-        // max and min propagate NaN, and an infinity is the max or the min; both are shared with the
-        // call's range checks of the same array
-        return requireValues(
-                checks::extremes,
-                v -> Double.isNaN(v[0]) || Double.isNaN(v[1])
-                        ? "contains NaN, expected finite values"
-                        : Double.isInfinite(v[0]) || Double.isInfinite(v[1])
-                                ? "contains an infinite value, expected finite values"
-                                : null);
+        // max and min propagate NaN, and an infinity is the max or the min
+        return requireExtremes((max, min) -> Double.isNaN(max) || Double.isNaN(min)
+                ? "contains NaN, expected finite values"
+                : Double.isInfinite(max) || Double.isInfinite(min)
+                        ? "contains an infinite value, expected finite values"
+                        : null);
     }
 
     /**
-     * Requires every value to be at least {@code lo}, with the minimum the finiteness check of the
-     * same array already reduces.
+     * A value check on the maximum and the minimum of this slot's array. The two reductions (no
+     * input-sized temporaries) are made once per call and array, however many checks ask:
+     * finiteness, ranges and bounds of the same array share them.
+     *
+     * @param verdict the judgement on (max, min): {@code null} when fine, else what is wrong,
+     *     continuing the sentence "slot ..."
+     * @return this slot
+     */
+    public Slot requireExtremes(ExtremesVerdict verdict) {
+        return requireValues(checks::extremes, v -> verdict.judge(v[0], v[1]));
+    }
+
+    /**
+     * Requires every value to be at least {@code lo}.
      *
      * @param lo the smallest allowed value
      * @param expected what the slot should hold, for the message (e.g. {@code non-negative weights})
      * @return this slot
      */
     public Slot requireAtLeast(double lo, String expected) {
-        return requireValues(
-                a -> new NDArray[] {checks.extremes(a)[1]},
-                v -> v[0] < lo ? "holds the value " + v[0] + " below " + bound(lo) + ", expected " + expected : null);
+        return requireExtremes((max, min) ->
+                min < lo ? "holds the value " + min + " below " + bound(lo) + ", expected " + expected : null);
     }
 
     /**
@@ -233,15 +238,10 @@ public final class Slot {
      * @return this slot
      */
     public Slot requireWithin(double lo, double hi, String expected) {
-        return requireValues(
-                a -> {
-                    NDArray[] maxAndMin = checks.extremes(a);
-                    return new NDArray[] {maxAndMin[1], maxAndMin[0]};
-                },
-                v -> v[0] < lo || v[1] > hi
-                        ? "holds values outside [" + bound(lo) + ", " + bound(hi) + "] (min " + v[0] + ", max " + v[1]
-                                + "), expected " + expected
-                        : null);
+        return requireExtremes((max, min) -> min < lo || max > hi
+                ? "holds values outside [" + bound(lo) + ", " + bound(hi) + "] (min " + min + ", max " + max
+                        + "), expected " + expected
+                : null);
     }
 
     /**
@@ -295,5 +295,18 @@ public final class Slot {
      */
     public IllegalArgumentException fail(String what) {
         return new IllegalArgumentException(lossId + ": " + name + " " + what);
+    }
+
+    /** A judgement on the maximum and the minimum of a slot's array ({@link #requireExtremes}). */
+    @FunctionalInterface
+    public interface ExtremesVerdict {
+        /**
+         * Judges the extremes.
+         *
+         * @param max the maximum (NaN when the array holds NaN)
+         * @param min the minimum (NaN when the array holds NaN)
+         * @return {@code null} when fine, else what is wrong, continuing the sentence "slot ..."
+         */
+        @Nullable String judge(double max, double min);
     }
 }

@@ -141,11 +141,9 @@ public final class AmclLoss extends BaseLoss {
             throw t.fail("has shape " + t.shape() + ", expected (" + z.size(0) + ", " + z.size(1) + ") to match "
                     + z.describe() + " " + z.shape());
         }
-        return t.requireValues(a -> new NDArray[] {a.min(), a.max()},
-                v -> v[0] < tauMin || v[1] > tauMax
-                        ? "holds " + (v[0] < tauMin ? v[0] : v[1]) + ", expected temperatures in [" + tauMin + ", "
-                                + tauMax + "]"
-                        : null);
+        return t.requireExtremes((max, min) -> min < tauMin || max > tauMax
+                ? "holds " + (min < tauMin ? min : max) + ", expected temperatures in [" + tauMin + ", " + tauMax + "]"
+                : null);
     }
 
     /** Builds an {@link AmclLoss}. */

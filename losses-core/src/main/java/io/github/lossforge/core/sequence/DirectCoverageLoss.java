@@ -135,16 +135,16 @@ public final class DirectCoverageLoss extends BaseLoss {
     protected NDArray compute(LossInputs in) {
         in.requireSlots(0, 1, 1, 1);
         Slot logP = in.prediction(0, "sequence log-prob").requireRank("(N)", 1);
-        logP.requireValues(a -> new NDArray[] {a.max()},
-                v -> v[0] > 0 ? "holds a positive value " + v[0] + ", expected log-probabilities ≤ 0" : null);
+        logP.requireExtremes((max, min) ->
+                max > 0 ? "holds a positive value " + max + ", expected log-probabilities ≤ 0" : null);
         if (!weightedCe) {
             return coverageLoss(logP.array());
         }
         NDArray nll = logP.array().neg();
         if (in.hasLabel(0)) {
             Slot counts = in.floatLabel(0, "answer-token counts").requireRank("(N)", 1).requireSameBatch(logP);
-            counts.requireValues(a -> new NDArray[] {a.min()},
-                    v -> v[0] < 1 ? "holds a count below 1, expected the number of answer tokens (≥ 1)" : null);
+            counts.requireExtremes((max, min) ->
+                    min < 1 ? "holds a count below 1, expected the number of answer tokens (≥ 1)" : null);
             nll = nll.div(counts.array());
         }
         return nll.mul(officialFactor(logP.array()));
